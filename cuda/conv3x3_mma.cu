@@ -1,0 +1,220 @@
+/*
+ * 3x3 convolution as an implicit GEMM on tensor cores: f16 or bf16 operands, f32
+ * accumulation (mma.sync.m16n8k16; two m16n8k8 on sm_75, which has no bf16), operands
+ * staged through shared memory by cp.async (sm_80+) two K chunks deep, and the fused
+ * epilogue of kernel_args.h. All index math is in conv_tiling.cuh.
+ */
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include "conv_tiling.cuh"
+#include "device_common.cuh"
+
+/* One 16-byte global -> shared copy; zero-fills when !valid (the conv's zero padding). */
+static __device__ __forceinline__ void copy16(void *smem, const void *gmem, bool valid)
+{
+#if __CUDA_ARCH__ >= 800
+    const unsigned dst = (unsigned)__cvta_generic_to_shared(smem);
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n"
+                 :: "r"(dst), "l"(gmem), "r"(valid ? 16 : 0));
+#else
+    *(uint4 *)smem = valid ? __ldg((const uint4 *)gmem) : make_uint4(0, 0, 0, 0);
+#endif
+}
+
+static __device__ __forceinline__ void copy_commit(void)
+{
+#if __CUDA_ARCH__ >= 800
+    asm volatile("cp.async.commit_group;\n" ::);
+#endif
+}
+
+template <int N>
+static __device__ __forceinline__ void copy_wait(void)
+{
+#if __CUDA_ARCH__ >= 800
+    asm volatile("cp.async.wait_group %0;\n" :: "n"(N));
+#endif
+}
+
+static __device__ __forceinline__ void ldmatrix_x4(unsigned r[4], const void *smem)
+{
+    const unsigned a = (unsigned)__cvta_generic_to_shared(smem);
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(a));
+}
+
+template <typename T> struct MmaOp;
+
+template <> struct MmaOp<__half> {
+    static __device__ __forceinline__ void run(float c[4], const unsigned a[4], const unsigned b[2])
+    {
+#if __CUDA_ARCH__ >= 800
+        asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
+                     "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+                     : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+#else
+        /* k 0-7 then k 8-15: m16n8k8 takes A regs {a0a1, a2a3} and B reg b0b1 */
+        asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.f16.f16.f32 "
+                     "{%0, %1, %2, %3}, {%4, %5}, {%6}, {%0, %1, %2, %3};\n"
+                     : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                     : "r"(a[0]), "r"(a[1]), "r"(b[0]));
+        asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.f16.f16.f32 "
+                     "{%0, %1, %2, %3}, {%4, %5}, {%6}, {%0, %1, %2, %3};\n"
+                     : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                     : "r"(a[2]), "r"(a[3]), "r"(b[1]));
+#endif
+    }
+};
+
+template <> struct MmaOp<__nv_bfloat16> {
+    static __device__ __forceinline__ void run(float c[4], const unsigned a[4], const unsigned b[2])
+    {
+#if __CUDA_ARCH__ >= 800
+        asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
+                     "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+                     : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+#else
+        /* the host never launches bf16 below sm_80 */
+        __trap();
+#endif
+    }
+};
+
+/* Loads K chunk `chunk` (halo + weights) into one pipeline stage. */
+template <typename T, int BN>
+static __device__ __forceinline__ void load_stage(T *stage, const ResrConvArgs &a, int x0, int y0,
+                                                  int oc0, int chunk)
+{
+    constexpr int THREADS = RESR_MMA_WARPS(BN) * 32;
+    const T *in = (const T *)a.in;
+    const T *weight = (const T *)a.weight;
+    T *halo = stage, *wts = stage + RESR_MMA_HALO_ELEMS(BN);
+
+    for (int v = threadIdx.x; v < RESR_MMA_HALO_PIXELS(BN) * 2; v += THREADS) {
+        int64_t src = 0;
+        const bool valid = resr_mma_halo_source(&a, x0, y0, chunk, v, &src);
+        copy16(halo + resr_mma_stage_slot(v), in + src, valid);
+    }
+    for (int v = threadIdx.x; v < 9 * BN * 2; v += THREADS)
+        copy16(wts + resr_mma_stage_slot(v), weight + resr_mma_weight_source(&a, BN, oc0, chunk, v), true);
+}
+
+template <typename T, int BN>
+static __device__ __forceinline__ void conv3x3_mma(const ResrConvArgs &a)
+{
+    constexpr int RPW = RESR_MMA_ROWS_PER_WARP(BN);
+    constexpr int NT = RESR_MMA_NTILES(BN);
+    constexpr int STAGE = RESR_MMA_STAGE_ELEMS(BN);
+    __shared__ __align__(128) T smem[2 * STAGE];
+
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    const int warp_m = warp / RESR_MMA_WARPS_N(BN), warp_n = warp % RESR_MMA_WARPS_N(BN);
+    const int x0 = blockIdx.x * RESR_MMA_TW, y0 = blockIdx.y * RESR_MMA_TH(BN);
+    const int oc0 = a.oc0 + blockIdx.z * BN;
+    const int chunks = a.in_channels / RESR_MMA_KC;
+    float acc[RPW][NT][4];
+
+#pragma unroll
+    for (int i = 0; i < RPW; i++)
+#pragma unroll
+        for (int j = 0; j < NT; j++)
+#pragma unroll
+            for (int e = 0; e < 4; e++)
+                acc[i][j][e] = 0.0f;
+
+    load_stage<T, BN>(smem, a, x0, y0, oc0, 0);
+    copy_commit();
+    for (int chunk = 0; chunk < chunks; chunk++) {
+        if (chunk + 1 < chunks) {
+            load_stage<T, BN>(smem + ((chunk + 1) & 1) * STAGE, a, x0, y0, oc0, chunk + 1);
+            copy_commit();
+            copy_wait<1>();
+        } else {
+            copy_wait<0>();
+        }
+        __syncthreads();
+
+        const T *halo = smem + (chunk & 1) * STAGE;
+        const T *wts = halo + RESR_MMA_HALO_ELEMS(BN);
+#pragma unroll 1
+        for (int tap = 0; tap < 9; tap++) {
+            unsigned b[NT][2];
+#pragma unroll
+            for (int pair = 0; pair < NT / 2; pair++) {
+                unsigned r[4];
+                ldmatrix_x4(r, wts + resr_mma_b_address(BN, warp_n, pair, tap, lane));
+                b[2 * pair][0] = r[0];
+                b[2 * pair][1] = r[1];
+                b[2 * pair + 1][0] = r[2];
+                b[2 * pair + 1][1] = r[3];
+            }
+#pragma unroll
+            for (int i = 0; i < RPW; i++) {
+                unsigned afrag[4];
+                ldmatrix_x4(afrag, halo + resr_mma_a_address(BN, warp_m, i, tap, lane));
+#pragma unroll
+                for (int j = 0; j < NT; j++)
+                    MmaOp<T>::run(acc[i][j], afrag, b[j]);
+            }
+        }
+        __syncthreads();
+    }
+
+    /* epilogue: each thread holds pairs of adjacent channels of 2*RPW pixels */
+    const float *bias = (const float *)a.bias, *slope = (const float *)a.slope;
+    const T *res1 = (const T *)a.res1;
+    const float *res2 = (const float *)a.res2;
+    T *dst = (T *)a.dst;
+    float *dst_f32 = (float *)a.dst_f32;
+    float max_abs = 0.0f;
+
+#pragma unroll
+    for (int j = 0; j < NT; j++) {
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+            int dy, dx, n;
+            resr_mma_acc_coord(BN, warp_m, warp_n, 0, j, e, lane, &dy, &dx, &n);
+            const int c = oc0 + n;
+            if (c >= a.out_channels)
+                continue;
+            const float bc = bias[c], sc = slope[c];
+#pragma unroll
+            for (int i = 0; i < RPW; i++) {
+                const int y = y0 + dy + i, x = x0 + dx;
+                if (y >= a.height || x >= a.width)
+                    continue;
+                const int64_t pixel = (int64_t)y * a.width + x;
+                float v = resr_conv_activate(acc[i][j][e], a.acc_scale, bc, a.bias_scale, sc);
+                if (res1)
+                    v = resr_scaled_add(v, a.res1_scale, to_float(res1[pixel * a.res1_pixel + c]));
+                if (res2)
+                    v = resr_scaled_add(v, a.res2_scale, res2[pixel * a.res2_pixel + c]);
+                max_abs = track_max_abs(max_abs, v);
+                if (dst_f32)
+                    dst_f32[pixel * a.dst_f32_pixel + c] = v;
+                if (dst)
+                    dst[pixel * a.dst_pixel + c] = narrow<T>(v, a.narrow_limit);
+            }
+        }
+    }
+    report_status(a, max_abs);
+}
+
+#define RESR_MMA_KERNEL(name, T, BN)                                                      \
+    extern "C" __global__ void __launch_bounds__(RESR_MMA_WARPS(BN) * 32)                 \
+    name(const ResrConvArgs args)                                                         \
+    {                                                                                     \
+        conv3x3_mma<T, BN>(args);                                                         \
+    }
+
+RESR_MMA_KERNEL(resr_conv3x3_f16_bn16, __half, 16)
+RESR_MMA_KERNEL(resr_conv3x3_f16_bn32, __half, 32)
+RESR_MMA_KERNEL(resr_conv3x3_f16_bn48, __half, 48)
+RESR_MMA_KERNEL(resr_conv3x3_f16_bn64, __half, 64)
+RESR_MMA_KERNEL(resr_conv3x3_bf16_bn16, __nv_bfloat16, 16)
+RESR_MMA_KERNEL(resr_conv3x3_bf16_bn32, __nv_bfloat16, 32)
+RESR_MMA_KERNEL(resr_conv3x3_bf16_bn48, __nv_bfloat16, 48)
+RESR_MMA_KERNEL(resr_conv3x3_bf16_bn64, __nv_bfloat16, 64)

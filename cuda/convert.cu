@@ -1,0 +1,39 @@
+/*
+ * Frame <-> network conversion kernels: twins of vf_realesrgan/colour.c. The per-thread
+ * bodies live in colour_math.cuh (the CPU twin tests run the same functions); the whole
+ * fatbin is built with --fmad=false so every float operation rounds as colour.c's does.
+ * Input: mirror padding, YUV/RGB decode, pixel unshuffle and the activation scale fused
+ * into one pass writing the first conv's channels-last input. Output: pixel shuffle and
+ * the SRVGG skip add fused into the read, clamp, rounding and chroma filtering.
+ */
+#include "colour_math.cuh"
+
+/* One thread per network input pixel (after unshuffle): (w/u) x (h/u). */
+extern "C" __global__ void __launch_bounds__(128) resr_frame_to_net(const ResrInputArgs a)
+{
+    const int nx = blockIdx.x * blockDim.x + threadIdx.x;
+    const int ny = blockIdx.y * blockDim.y + threadIdx.y;
+
+    if (nx < a.w / a.unshuffle && ny < a.h / a.unshuffle)
+        resr_cm_input_thread(&a, nx, ny);
+}
+
+/* One thread per output pixel of the tile's core rectangle. */
+extern "C" __global__ void __launch_bounds__(128) resr_net_to_frame(const ResrOutputArgs a)
+{
+    const int ox = blockIdx.x * blockDim.x + threadIdx.x;
+    const int oy = blockIdx.y * blockDim.y + threadIdx.y;
+
+    if (ox < a.cw && oy < a.ch)
+        resr_cm_output_thread(&a, ox, oy);
+}
+
+/* One thread per output pixel of the alpha rectangle. */
+extern "C" __global__ void __launch_bounds__(128) resr_alpha_upscale_kernel(const ResrAlphaArgs a)
+{
+    const int x = a.x0 + blockIdx.x * blockDim.x + threadIdx.x;
+    const int y = a.y0 + blockIdx.y * blockDim.y + threadIdx.y;
+
+    if (x < a.x0 + a.w && y < a.y0 + a.h)
+        resr_cm_alpha_pixel(&a.fmt, &a.src, a.src_w, a.src_h, &a.dst, a.scale, x, y);
+}

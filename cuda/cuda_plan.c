@@ -1,0 +1,513 @@
+/*
+ * Weight packing, arena plan and per-tile launch lists of the CUDA engine (see cuda_plan.h).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conv_tiling.cuh"
+#include "cuda_plan.h"
+#include "half_bits.h"
+
+const char *const resr_cuda_kernel_names[RESR_KERNEL_COUNT] = {
+    "resr_conv3x3_f16_bn16",  "resr_conv3x3_f16_bn32",  "resr_conv3x3_f16_bn48",  "resr_conv3x3_f16_bn64",
+    "resr_conv3x3_bf16_bn16", "resr_conv3x3_bf16_bn32", "resr_conv3x3_bf16_bn48", "resr_conv3x3_bf16_bn64",
+    "resr_conv3x3_f32_bn16",  "resr_conv3x3_f32_bn32",  "resr_conv3x3_f32_bn48",  "resr_conv3x3_f32_bn64",
+    "resr_frame_to_net", "resr_net_to_frame", "resr_alpha_upscale_kernel",
+};
+
+static int round_up(int v, int m) { return (v + m - 1) / m * m; }
+static size_t align256(size_t v) { return (v + 255) & ~(size_t)255; }
+
+static int chunk_channels(ResrCudaMath math)
+{
+    return math == RESR_CUDA_MATH_F32 ? RESR_F32_KC : RESR_MMA_KC;
+}
+
+static size_t operand_size(ResrCudaMath math)
+{
+    return math == RESR_CUDA_MATH_F32 ? 4 : 2;
+}
+
+static int input_unshuffle(const ResrModel *m)
+{
+    return m->arch == RESR_ARCH_RRDBNET ? m->unshuffle : 1;
+}
+
+/* ---- weights ---------------------------------------------------------------------------- */
+
+static void layout_conv(ResrCudaConvLayout *l, const ResrConv3x3 *conv, ResrCudaMath math,
+                        size_t *offset)
+{
+    const int cout16 = round_up(conv->out_channels, 16);
+
+    l->bn = cout16 <= 64 ? cout16 : 64;
+    l->weight_cout = round_up(cout16, l->bn);
+    l->in_channels = round_up(conv->in_channels, chunk_channels(math));
+    l->weight = *offset;
+    *offset = align256(*offset + (size_t)l->in_channels * 9 * l->weight_cout * operand_size(math));
+    l->bias = *offset;
+    *offset = align256(*offset + (size_t)l->weight_cout * sizeof(float));
+    l->slope = *offset;
+    *offset = align256(*offset + (size_t)l->weight_cout * sizeof(float));
+}
+
+/* The power of two that brings the largest |weight| to [2^11, 2^12) in fp16. */
+static int weight_exponent(const ResrConv3x3 *conv, ResrCudaMath math)
+{
+    const size_t n = (size_t)conv->out_channels * conv->in_channels * 9;
+    float max_abs = 0.0f;
+    int e = 0;
+
+    if (math != RESR_CUDA_MATH_F16)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        max_abs = fabsf(conv->weight[i]) > max_abs ? fabsf(conv->weight[i]) : max_abs;
+    if (!(max_abs > 0.0f) || !isfinite(max_abs))
+        return 0;
+    while (e < 24 && ldexpf(max_abs, e + 1) < 4096.0f)
+        e++;
+    while (e > -24 && ldexpf(max_abs, e) >= 4096.0f)
+        e--;
+    return e;
+}
+
+static void store_operand(uint8_t *base, size_t index, ResrCudaMath math, float v)
+{
+    if (math == RESR_CUDA_MATH_F32) {
+        memcpy(base + index * 4, &v, 4);
+    } else {
+        const uint16_t h = math == RESR_CUDA_MATH_F16 ? resr_float_to_half(v) : resr_float_to_bf16(v);
+        memcpy(base + index * 2, &h, 2);
+    }
+}
+
+static void pack_conv(uint8_t *blob, const ResrCudaConvLayout *l, const ResrConv3x3 *conv,
+                      ResrCudaMath math)
+{
+    const int kc = chunk_channels(math), cout = l->weight_cout;
+    uint8_t *wt = blob + l->weight;
+    float *bias = (float *)(blob + l->bias), *slope = (float *)(blob + l->slope);
+
+    for (int chunk = 0; chunk < l->in_channels / kc; chunk++)
+        for (int tap = 0; tap < 9; tap++)
+            for (int n = 0; n < cout; n++)
+                for (int k = 0; k < kc; k++) {
+                    const int ci = chunk * kc + k;
+                    const float v = n < conv->out_channels && ci < conv->in_channels ?
+                        ldexpf(conv->weight[((size_t)n * conv->in_channels + ci) * 9 + tap],
+                               l->weight_exp) : 0.0f;
+                    /* mma: [chunk][tap][n][k]; f32: [chunk][tap][k][n] */
+                    const size_t i = math == RESR_CUDA_MATH_F32 ?
+                        (((size_t)chunk * 9 + tap) * kc + k) * cout + n :
+                        (((size_t)chunk * 9 + tap) * cout + n) * kc + k;
+                    store_operand(wt, i, math, v);
+                }
+    for (int n = 0; n < cout; n++) {
+        const int real = n < conv->out_channels;
+        bias[n] = real ? conv->bias[n] : 0.0f;
+        slope[n] = !real ? 1.0f :
+                   conv->activation == RESR_ACT_LEAKY_RELU ? conv->leaky_slope :
+                   conv->activation == RESR_ACT_PRELU ? conv->prelu_slope[n] : 1.0f;
+    }
+}
+
+int resr_cuda_weights_pack(ResrCudaWeights *w, const ResrModel *model, ResrCudaMath math)
+{
+    size_t offset = 0;
+
+    memset(w, 0, sizeof(*w));
+    if (model->arch == RESR_ARCH_RRDBNET &&
+        (model->num_feat % 16 || model->num_grow_ch % 16))
+        return -ENOTSUP;
+    if (model->arch == RESR_ARCH_SRVGG && model->num_feat % 16)
+        return -ENOTSUP;
+
+    w->math = math;
+    w->num_convs = model->num_convs;
+    w->convs = calloc(model->num_convs, sizeof(*w->convs));
+    if (!w->convs)
+        return -ENOMEM;
+    for (int i = 0; i < model->num_convs; i++) {
+        layout_conv(&w->convs[i], &model->convs[i], math, &offset);
+        w->convs[i].weight_exp = weight_exponent(&model->convs[i], math);
+    }
+    w->size = offset;
+    w->blob = aligned_alloc(256, offset);
+    if (!w->blob) {
+        resr_cuda_weights_free(w);
+        return -ENOMEM;
+    }
+    for (int i = 0; i < model->num_convs; i++)
+        pack_conv(w->blob, &w->convs[i], &model->convs[i], math);
+    return 0;
+}
+
+void resr_cuda_weights_free(ResrCudaWeights *w)
+{
+    free(w->convs);
+    free(w->blob);
+    memset(w, 0, sizeof(*w));
+}
+
+/* ---- arena -------------------------------------------------------------------------------- */
+
+static size_t take(size_t *used, size_t bytes)
+{
+    const size_t at = *used;
+    *used = align256(*used + bytes);
+    return at;
+}
+
+void resr_cuda_arena_plan(ResrCudaArena *a, const ResrModel *m, ResrCudaMath math,
+                          int max_w, int max_h)
+{
+    const int u = input_unshuffle(m), s = m->scale;
+    const size_t es = operand_size(math), nf = m->num_feat;
+    const size_t hw = (size_t)(max_w / u) * (max_h / u);
+    size_t used = 0;
+
+    memset(a, 0, sizeof(*a));
+    a->max_w = max_w;
+    a->max_h = max_h;
+    a->status = take(&used, sizeof(ResrCudaStatus));
+    a->in_pixel = round_up(m->num_in_ch * u * u, chunk_channels(math));
+    a->input = take(&used, hw * a->in_pixel * es);
+    if (m->arch == RESR_ARCH_RRDBNET) {
+        const size_t dense = nf + 4 * (size_t)m->num_grow_ch;
+        a->dense[0] = take(&used, hw * dense * es);
+        a->dense[1] = take(&used, hw * dense * es);
+        a->feat     = take(&used, hw * nf * sizeof(float));
+        a->trunk    = take(&used, hw * nf * sizeof(float));
+        a->up1      = take(&used, 4 * hw * nf * es);
+        a->up2      = take(&used, 16 * hw * nf * es);
+        a->hr       = take(&used, 16 * hw * nf * es);
+        a->out_pixel = m->num_out_ch;
+        a->output   = take(&used, 16 * hw * m->num_out_ch * sizeof(float));
+    } else {
+        a->act[0] = take(&used, hw * nf * es);
+        a->act[1] = take(&used, hw * nf * es);
+        a->out_pixel = m->num_out_ch * s * s;
+        a->output = take(&used, hw * a->out_pixel * sizeof(float));
+    }
+    a->size = used;
+}
+
+/* ---- launches ----------------------------------------------------------------------------- */
+
+ResrCudaLaunch *resr_cuda_conv_launch(ResrCudaLaunch *l, const ResrModel *m, const ResrCudaWeights *w,
+                                   uint64_t weights_base, int index, int out_w, int out_h,
+                                   float act_scale, uint64_t status)
+{
+    const ResrCudaConvLayout *cl = &w->convs[index];
+    const int math = w->math;
+    ResrConvArgs *a = &l->args.conv;
+
+    memset(l, 0, sizeof(*l));
+    l->kernel = RESR_KERNEL_CONV_FIRST + 4 * math + cl->bn / 16 - 1;
+    if (math == RESR_CUDA_MATH_F32) {
+        l->grid[0] = (out_w + RESR_F32_TW - 1) / RESR_F32_TW;
+        l->grid[1] = (out_h + RESR_F32_TH - 1) / RESR_F32_TH;
+        l->block[0] = RESR_F32_THREADS;
+    } else {
+        l->grid[0] = (out_w + RESR_MMA_TW - 1) / RESR_MMA_TW;
+        l->grid[1] = (out_h + RESR_MMA_TH(cl->bn) - 1) / RESR_MMA_TH(cl->bn);
+        l->block[0] = RESR_MMA_WARPS(cl->bn) * 32;
+    }
+    l->grid[2] = cl->weight_cout / cl->bn;
+    l->block[1] = l->block[2] = 1;
+
+    a->weight = weights_base + cl->weight;
+    a->bias = weights_base + cl->bias;
+    a->slope = weights_base + cl->slope;
+    a->status = status;
+    a->width = a->in_width = out_w;
+    a->height = a->in_height = out_h;
+    a->in_channels = cl->in_channels;
+    a->out_channels = m->convs[index].out_channels;
+    a->weight_cout = cl->weight_cout;
+    a->acc_scale = ldexpf(1.0f, -cl->weight_exp);
+    a->bias_scale = act_scale;
+    a->res1_scale = a->res2_scale = 1.0f;
+    a->narrow_limit = math == RESR_CUDA_MATH_F16 ? RESR_CUDA_F16_LIMIT : 0.0f;
+    return l;
+}
+
+static int rrdb_program(ResrCudaLaunch *l, const ResrModel *m, const ResrCudaWeights *w,
+                        uint64_t wb, const ResrCudaArena *ar, uint64_t ab, int W, int H,
+                        float act_scale)
+{
+    const size_t es = operand_size(w->math);
+    const int nf = m->num_feat, gc = m->num_grow_ch, dense = nf + 4 * gc;
+    const uint64_t status = ab + ar->status, feat = ab + ar->feat, trunk = ab + ar->trunk;
+    const uint64_t buf[2] = { ab + ar->dense[0], ab + ar->dense[1] };
+    int n = 0, cur = 0;
+    ResrConvArgs *a;
+
+    /* conv_first: to the first dense buffer's x and, in fp32, to feat (the long skip) */
+    a = &resr_cuda_conv_launch(&l[n++], m, w, wb, 0, W, H, act_scale, status)->args.conv;
+    a->in = ab + ar->input;
+    a->in_pixel = ar->in_pixel;
+    a->dst = buf[cur];
+    a->dst_pixel = dense;
+    a->dst_f32 = feat;
+    a->dst_f32_pixel = nf;
+
+    for (int b = 0; b < m->num_block; b++) {
+        for (int r = 0; r < 3; r++) {
+            const uint64_t x = buf[cur], next = buf[cur ^ 1];
+            for (int k = 0; k < 5; k++) {
+                a = &resr_cuda_conv_launch(&l[n++], m, w, wb, resr_rrdb_conv_index(b, r, k), W, H,
+                                 act_scale, status)->args.conv;
+                a->in = x;
+                a->in_pixel = dense;
+                a->dst_pixel = dense;
+                if (k < 4) {
+                    /* x1..x4 land in the concatenation itself */
+                    a->dst = x + (uint64_t)(nf + k * gc) * es;
+                    continue;
+                }
+                /* conv5 * 0.2 + x; the third also closes the RRDB: (...) * 0.2 + trunk */
+                a->res1 = x;
+                a->res1_pixel = dense;
+                a->res1_scale = 0.2f;
+                a->dst = next;
+                if (r == 2) {
+                    a->res2 = b == 0 ? feat : trunk;
+                    a->res2_pixel = nf;
+                    a->res2_scale = 0.2f;
+                    a->dst_f32 = trunk;
+                    a->dst_f32_pixel = nf;
+                }
+            }
+            cur ^= 1;
+        }
+    }
+
+    /* conv_body + feat, into the other dense buffer's first nf channels */
+    a = &resr_cuda_conv_launch(&l[n++], m, w, wb, resr_rrdb_tail_index(m, 0), W, H, act_scale, status)->args.conv;
+    a->in = buf[cur];
+    a->in_pixel = dense;
+    a->res2 = feat;
+    a->res2_pixel = nf;
+    a->dst = buf[cur ^ 1];
+    a->dst_pixel = dense;
+
+    /* two nearest-x2 upsamplings, fused into the conv's input indexing */
+    const uint64_t up_in[2] = { buf[cur ^ 1], ab + ar->up1 };
+    const int up_pixel[2] = { dense, nf };
+    const uint64_t up_out[2] = { ab + ar->up1, ab + ar->up2 };
+    for (int i = 0; i < 2; i++) {
+        const int f = 2 << i;
+        a = &resr_cuda_conv_launch(&l[n++], m, w, wb, resr_rrdb_tail_index(m, 1 + i), W * f, H * f,
+                         act_scale, status)->args.conv;
+        a->in = up_in[i];
+        a->in_pixel = up_pixel[i];
+        a->in_width = W * f / 2;
+        a->in_height = H * f / 2;
+        a->upsample = 1;
+        a->dst = up_out[i];
+        a->dst_pixel = nf;
+    }
+
+    a = &resr_cuda_conv_launch(&l[n++], m, w, wb, resr_rrdb_tail_index(m, 3), W * 4, H * 4, act_scale, status)->args.conv;
+    a->in = ab + ar->up2;
+    a->in_pixel = nf;
+    a->dst = ab + ar->hr;
+    a->dst_pixel = nf;
+
+    a = &resr_cuda_conv_launch(&l[n++], m, w, wb, resr_rrdb_tail_index(m, 4), W * 4, H * 4, act_scale, status)->args.conv;
+    a->in = ab + ar->hr;
+    a->in_pixel = nf;
+    a->dst_f32 = ab + ar->output;
+    a->dst_f32_pixel = ar->out_pixel;
+    return n;
+}
+
+static int srvgg_program(ResrCudaLaunch *l, const ResrModel *m, const ResrCudaWeights *w,
+                         uint64_t wb, const ResrCudaArena *ar, uint64_t ab, int W, int H,
+                         float act_scale)
+{
+    const uint64_t status = ab + ar->status;
+    const int nf = m->num_feat;
+    uint64_t in = ab + ar->input;
+    int in_pixel = ar->in_pixel, n = 0;
+
+    for (int k = 0; k <= m->num_conv + 1; k++) {
+        ResrConvArgs *a = &resr_cuda_conv_launch(&l[n++], m, w, wb, k, W, H, act_scale, status)->args.conv;
+        a->in = in;
+        a->in_pixel = in_pixel;
+        if (k == m->num_conv + 1) {
+            a->dst_f32 = ab + ar->output;
+            a->dst_f32_pixel = ar->out_pixel;
+        } else {
+            a->dst = ab + ar->act[k & 1];
+            a->dst_pixel = nf;
+            in = a->dst;
+            in_pixel = nf;
+        }
+    }
+    return n;
+}
+
+int resr_cuda_max_launches(const ResrModel *model)
+{
+    return model->num_convs + 2;
+}
+
+int resr_cuda_tile_program(ResrCudaLaunch *launches, const ResrModel *m,
+                           const ResrCudaWeights *w, uint64_t weights_base,
+                           const ResrCudaArena *ar, uint64_t arena_base,
+                           const ResrCudaFrames *f, const ResrTile *tile, float act_scale)
+{
+    const int u = input_unshuffle(m), s = m->scale;
+    const int W = tile->input.w / u, H = tile->input.h / u;
+    ResrCudaLaunch *l = launches;
+    int n = 0;
+
+    /* frame -> network input */
+    memset(l, 0, sizeof(*l));
+    l->kernel = RESR_KERNEL_FRAME_TO_NET;
+    l->block[0] = 32;
+    l->block[1] = 4;
+    l->block[2] = 1;
+    l->grid[0] = (W + 31) / 32;
+    l->grid[1] = (H + 3) / 4;
+    l->grid[2] = 1;
+    ResrInputArgs *in = &l->args.input;
+    in->fmt = f->in_fmt;
+    in->frame = f->in;
+    in->frame_w = f->in_w;
+    in->frame_h = f->in_h;
+    in->x0 = tile->input.x;
+    in->y0 = tile->input.y;
+    in->w = tile->input.w;
+    in->h = tile->input.h;
+    in->unshuffle = u;
+    in->dst_pixel = ar->in_pixel;
+    in->dst = arena_base + ar->input;
+    in->math = w->math;
+    in->value_scale = act_scale;
+    n++;
+
+    if (m->arch == RESR_ARCH_RRDBNET)
+        n += rrdb_program(launches + n, m, w, weights_base, ar, arena_base, W, H, act_scale);
+    else
+        n += srvgg_program(launches + n, m, w, weights_base, ar, arena_base, W, H, act_scale);
+
+    /* network output -> frame: the core of the tile, cropped to the frame */
+    l = &launches[n++];
+    memset(l, 0, sizeof(*l));
+    l->kernel = RESR_KERNEL_NET_TO_FRAME;
+    l->block[0] = 32;
+    l->block[1] = 4;
+    l->block[2] = 1;
+    l->grid[0] = (tile->output.w + 31) / 32;
+    l->grid[1] = (tile->output.h + 3) / 4;
+    l->grid[2] = 1;
+    ResrOutputArgs *out = &l->args.output;
+    out->fmt = f->out_fmt;
+    out->frame = f->out;
+    out->net = arena_base + ar->output;
+    out->net_pixel = ar->out_pixel;
+    out->shuffle = m->arch == RESR_ARCH_SRVGG ? s : 1;
+    out->base = m->arch == RESR_ARCH_SRVGG ? arena_base + ar->input : 0;
+    out->base_pixel = ar->in_pixel;
+    out->tile_w = tile->input.w * s;
+    out->tile_h = tile->input.h * s;
+    out->cx = (tile->core.x - tile->input.x) * s;
+    out->cy = (tile->core.y - tile->input.y) * s;
+    out->cw = tile->output.w;
+    out->ch = tile->output.h;
+    out->dst_x = tile->output.x;
+    out->dst_y = tile->output.y;
+    out->math = w->math;
+    out->value_scale = 1.0f / act_scale;
+    return n;
+}
+
+void resr_cuda_alpha_launch(ResrCudaLaunch *l, const ResrCudaFrames *f, int scale)
+{
+    ResrAlphaArgs *a = &l->args.alpha;
+
+    memset(l, 0, sizeof(*l));
+    l->kernel = RESR_KERNEL_ALPHA;
+    l->block[0] = 32;
+    l->block[1] = 4;
+    l->block[2] = 1;
+    l->grid[0] = (f->in_w * scale + 31) / 32;
+    l->grid[1] = (f->in_h * scale + 3) / 4;
+    l->grid[2] = 1;
+    a->fmt = f->in_fmt;
+    a->src = f->in;
+    a->dst = f->out;
+    a->src_w = f->in_w;
+    a->src_h = f->in_h;
+    a->scale = scale;
+    a->w = f->in_w * scale;
+    a->h = f->in_h * scale;
+}
+
+/* ---- frame driver -------------------------------------------------------------------------- */
+
+#define RESR_CUDA_MAX_RETRIES 4
+#define RESR_CUDA_MIN_SCALE   (1.0f / 1048576.0f)
+
+int resr_cuda_run_frame(const ResrCudaBackend *be, ResrCudaLaunch *launches,
+                        const ResrModel *model, const ResrCudaWeights *w, uint64_t weights_base,
+                        const ResrCudaArena *arena, uint64_t arena_base,
+                        const ResrCudaFrames *frames, const ResrTilePlan *plan,
+                        float *act_scale, int read_status, ResrCudaRunStats *stats)
+{
+    const int rescale = w->math == RESR_CUDA_MATH_F16, check = rescale || read_status;
+    const uint64_t status = arena_base + arena->status;
+    int ret;
+
+    memset(stats, 0, sizeof(*stats));
+    for (int t = 0; t < plan->count; t++) {
+        for (int attempt = 0;; attempt++) {
+            const int n = resr_cuda_tile_program(launches, model, w, weights_base, arena, arena_base,
+                                                 frames, &plan->tiles[t], *act_scale);
+            ResrCudaStatus st;
+
+            if (check && (ret = be->status_reset(be->opaque, status)) < 0)
+                return ret;
+            for (int i = 0; i < n; i++)
+                if ((ret = be->launch(be->opaque, &launches[i])) < 0)
+                    return ret;
+            if (!check)
+                break;
+            if ((ret = be->status_read(be->opaque, status, &st)) < 0)
+                return ret;
+            uint32_t bits = st.max_abs_bits;
+            float max_abs;
+            memcpy(&max_abs, &bits, sizeof(max_abs));
+            if (max_abs > stats->max_abs)
+                stats->max_abs = max_abs;
+            if (!rescale || !st.overflow || attempt == RESR_CUDA_MAX_RETRIES ||
+                *act_scale <= RESR_CUDA_MIN_SCALE)
+                break;
+            /* the largest power of two bringing the maximum under the target; saturated
+             * inputs may have hidden larger values, hence the loop */
+            int e = 1;
+            if (isfinite(max_abs))
+                while (e < 24 && ldexpf(max_abs, -e) > RESR_CUDA_F16_TARGET)
+                    e++;
+            else
+                e = 8;
+            *act_scale = ldexpf(*act_scale, -e);
+            if (*act_scale < RESR_CUDA_MIN_SCALE)
+                *act_scale = RESR_CUDA_MIN_SCALE;
+            stats->retries++;
+        }
+        stats->tiles++;
+    }
+    if (frames->in_fmt.has_alpha && frames->out_fmt.has_alpha) {
+        resr_cuda_alpha_launch(&launches[0], frames, model->scale);
+        if ((ret = be->launch(be->opaque, &launches[0])) < 0)
+            return ret;
+    }
+    stats->act_scale = *act_scale;
+    return 0;
+}

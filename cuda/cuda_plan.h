@@ -1,0 +1,157 @@
+/*
+ * The CUDA engine's plan, in plain C (no CUDA, no FFmpeg): weights packed for the
+ * kernels, one arena of activation buffers per tile size, and the list of kernel launches
+ * that runs the network on one tile, walking the model's convolutions in model.h's order.
+ * cuda_engine.c executes the launches with the driver API; the CPU twin tests execute the
+ * same list with an emulator of every kernel, so the layer walk, the buffer plan and the
+ * fused epilogues are checked against the reference forward without a GPU.
+ */
+#ifndef RESR_CUDA_PLAN_H
+#define RESR_CUDA_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../models/model.h"
+#include "../vf_realesrgan/tile_plan.h"
+#include "kernel_args.h"
+
+/* Kernels, in the order of resr_cuda_kernel_names. */
+enum {
+    RESR_KERNEL_CONV_FIRST = 0,    /* + 4 * math + bn/16 - 1 */
+    RESR_KERNEL_FRAME_TO_NET = 12,
+    RESR_KERNEL_NET_TO_FRAME,
+    RESR_KERNEL_ALPHA,
+    RESR_KERNEL_COUNT
+};
+
+extern const char *const resr_cuda_kernel_names[RESR_KERNEL_COUNT];
+
+/* Where one convolution's packed parameters are, in bytes from the weight blob's start. */
+typedef struct ResrCudaConvLayout {
+    size_t weight, bias, slope;
+    int in_channels;   /* padded to the kernel's K chunk */
+    int weight_cout;   /* padded to a multiple of bn */
+    int bn;            /* output channels per block: 16, 32, 48 or 64 */
+    /* fp16: weights are packed times 2^weight_exp (largest |w| near 2^12), so that small
+     * weights stay normal numbers instead of losing bits as subnormals; the epilogue
+     * multiplies the accumulator back by 2^-weight_exp (exact). 0 otherwise. */
+    int weight_exp;
+} ResrCudaConvLayout;
+
+typedef struct ResrCudaWeights {
+    ResrCudaMath math;
+    int num_convs;
+    ResrCudaConvLayout *convs;
+    size_t size;       /* bytes */
+    uint8_t *blob;     /* host copy; the engine uploads it once */
+} ResrCudaWeights;
+
+/* Packs every conv for `math`. Returns 0, -ENOTSUP (channel counts the kernels cannot
+ * tile: RRDBNet needs num_feat and num_grow_ch multiples of 16) or -ENOMEM. */
+int resr_cuda_weights_pack(ResrCudaWeights *w, const ResrModel *model, ResrCudaMath math);
+void resr_cuda_weights_free(ResrCudaWeights *w);
+
+/* The activation buffers of one tile size, as byte offsets into one arena. */
+typedef struct ResrCudaArena {
+    int max_w, max_h;        /* network input tile, padded-frame pixels */
+    size_t size;
+    size_t status;           /* ResrCudaStatus */
+    size_t input;            /* operand [h/u][w/u][in_pixel] */
+    int in_pixel;
+    /* RRDBNet */
+    size_t dense[2];         /* operand [h/u][w/u][nf + 4 gc] */
+    size_t feat, trunk;      /* float [h/u][w/u][nf] */
+    size_t up1, up2, hr;     /* operand [2h/u][2w/u][nf], [4h/u][4w/u][nf] x 2 */
+    /* SRVGG */
+    size_t act[2];           /* operand [h][w][nf] */
+    /* both: the last conv's output, float [h*s][w*s][3] (RRDBNet) or [h][w][3*s*s] */
+    size_t output;
+    int out_pixel;
+} ResrCudaArena;
+
+void resr_cuda_arena_plan(ResrCudaArena *a, const ResrModel *model, ResrCudaMath math,
+                          int max_w, int max_h);
+
+typedef struct ResrCudaLaunch {
+    int kernel;
+    unsigned grid[3], block[3];
+    union {
+        ResrConvArgs conv;
+        ResrInputArgs input;
+        ResrOutputArgs output;
+        ResrAlphaArgs alpha;
+    } args;
+} ResrCudaLaunch;
+
+/* What one frame's run needs beyond the network: formats and device planes. */
+typedef struct ResrCudaFrames {
+    ResrPixelFormat in_fmt, out_fmt;
+    ResrPlanes in, out;
+    int in_w, in_h;
+} ResrCudaFrames;
+
+/*
+ * A conv launch of model conv `index` over an out_w x out_h output, grid and kernel
+ * chosen; the caller fills the views (in, res1, res2, dst, dst_f32) and residual scales.
+ */
+ResrCudaLaunch *resr_cuda_conv_launch(ResrCudaLaunch *l, const ResrModel *model,
+                                      const ResrCudaWeights *w, uint64_t weights_base, int index,
+                                      int out_w, int out_h, float act_scale, uint64_t status);
+
+/* Upper bound of the launches resr_cuda_tile_program writes. */
+int resr_cuda_max_launches(const ResrModel *model);
+
+/*
+ * The launches that run the network on one tile: input conversion, every conv, output
+ * conversion. weights_base and arena_base are device addresses (host addresses in the
+ * twins); act_scale scales every activation (fp16 overflow control: a power of two).
+ * Returns the launch count.
+ */
+int resr_cuda_tile_program(ResrCudaLaunch *launches, const ResrModel *model,
+                           const ResrCudaWeights *w, uint64_t weights_base,
+                           const ResrCudaArena *arena, uint64_t arena_base,
+                           const ResrCudaFrames *frames, const ResrTile *tile, float act_scale);
+
+/* The launch that upscales alpha over the whole output frame (formats with alpha). */
+void resr_cuda_alpha_launch(ResrCudaLaunch *l, const ResrCudaFrames *frames, int scale);
+
+/*
+ * Executes launches: the engine's is the CUDA driver on its stream, the twins' an emulator.
+ * status_read waits for everything launched so far.
+ */
+typedef struct ResrCudaBackend {
+    void *opaque;
+    int (*launch)(void *opaque, const ResrCudaLaunch *launch);
+    int (*status_reset)(void *opaque, uint64_t status);
+    int (*status_read)(void *opaque, uint64_t status, ResrCudaStatus *out);
+} ResrCudaBackend;
+
+/* fp16 storage: what an epilogue may narrow without overflow, and what a rescale aims for. */
+#define RESR_CUDA_F16_LIMIT  65504.0f
+#define RESR_CUDA_F16_TARGET 16384.0f
+
+typedef struct ResrCudaRunStats {
+    int tiles;
+    int retries;            /* tiles run again at a smaller activation scale */
+    float max_abs;          /* largest |activation| seen (in scaled units) */
+    float act_scale;        /* scale in use after the frame */
+} ResrCudaRunStats;
+
+/*
+ * Runs every tile of `plan` through the backend. In fp16, each tile's status is read
+ * (one 8-byte read); a tile whose activations overflowed fp16 is run again with the
+ * activation scale lowered by the power of two that brings its maximum under
+ * RESR_CUDA_F16_TARGET, and the lower scale is kept for later frames (*act_scale).
+ * Exactness of the rescale: every layer is positively homogeneous once biases are
+ * scaled too (convs, LeakyReLU/PReLU, residual adds, upsampling, shuffles), and a power
+ * of two scales floats exactly. read_status reads the status in other precisions too
+ * (activation statistics for tests). Returns 0 or a negative errno.
+ */
+int resr_cuda_run_frame(const ResrCudaBackend *be, ResrCudaLaunch *launches,
+                        const ResrModel *model, const ResrCudaWeights *w, uint64_t weights_base,
+                        const ResrCudaArena *arena, uint64_t arena_base,
+                        const ResrCudaFrames *frames, const ResrTilePlan *plan,
+                        float *act_scale, int read_status, ResrCudaRunStats *stats);
+
+#endif /* RESR_CUDA_PLAN_H */

@@ -1,0 +1,118 @@
+/*
+ * What every CUDA kernel of the engine receives, passed by value as its one parameter.
+ * The host (plain C, cuda_engine.c and cuda_plan.c), the kernels (nvcc) and the CPU twin
+ * tests all include this file, so the layouts are declared once: fixed-width fields only,
+ * device addresses as uint64_t (a CUdeviceptr, or a host pointer in the CPU twins).
+ */
+#ifndef RESR_CUDA_KERNEL_ARGS_H
+#define RESR_CUDA_KERNEL_ARGS_H
+
+#include <stdint.h>
+
+#include "../vf_realesrgan/colour.h"
+
+/* Operand precision of a conv launch (the kernel name carries it too). */
+typedef enum ResrCudaMath {
+    RESR_CUDA_MATH_F16  = 0,  /* mma.sync f16 x f16 -> f32 */
+    RESR_CUDA_MATH_BF16 = 1,  /* mma.sync bf16 x bf16 -> f32 (sm_80+) */
+    RESR_CUDA_MATH_F32  = 2,  /* plain fp32 FMA, no tensor cores, no TF32 */
+} ResrCudaMath;
+
+/*
+ * Written by the kernels, read by the host once per frame (8 bytes). max_abs_bits is the
+ * largest |value| an epilogue produced before narrowing to its storage type (as float
+ * bits: non-negative floats order like unsigned integers; NaN and Inf record as Inf).
+ * overflow counts warps that met a value the storage type cannot hold.
+ */
+typedef struct ResrCudaStatus {
+    uint32_t max_abs_bits;
+    uint32_t overflow;
+} ResrCudaStatus;
+
+/*
+ * One 3x3 convolution (stride 1, zero padding 1) over a channels-last tensor, with the
+ * fused epilogue
+ *   v = conv(in) * acc_scale + bias * bias_scale  (acc_scale undoes the weights' packing scale)
+ *   v = v >= 0 ? v : v * slope[c]               (LeakyReLU / PReLU; slope 1 = none)
+ *   v = v * res1_scale + res1[c]                 (if res1)
+ *   v = v * res2_scale + res2[c]                 (if res2)
+ *   dst[c] = narrow(v); dst_f32[c] = v           (either may be absent)
+ * Residuals are read at the output element only, so res2 may be dst_f32 (in place).
+ * Element (y, x, c) of a view with pixel stride P is at base + (y * w + x) * P + c.
+ */
+typedef struct ResrConvArgs {
+    uint64_t in;        /* operand type; input channels 0 .. in_channels-1 of the view */
+    uint64_t weight;    /* operand type, packed [in_channels/KC][9][weight_cout][KC] */
+    uint64_t bias;      /* float [weight_cout] */
+    uint64_t slope;     /* float [weight_cout] */
+    uint64_t res1;      /* operand type, or 0 */
+    uint64_t res2;      /* float, or 0 */
+    uint64_t dst;       /* operand type, or 0 */
+    uint64_t dst_f32;   /* float, or 0 */
+    uint64_t status;    /* ResrCudaStatus */
+    int32_t width, height;     /* output size */
+    int32_t in_width, in_height;
+    int32_t upsample;          /* 1: input is nearest-x2 upsampled on the fly */
+    int32_t in_pixel;          /* pixel strides, in elements */
+    int32_t res1_pixel, res2_pixel, dst_pixel, dst_f32_pixel;
+    int32_t in_channels;       /* multiple of KC */
+    int32_t out_channels;      /* channels stored: oc0 .. out_channels-1 */
+    int32_t weight_cout;       /* out channels in the packed weights (a multiple of 16) */
+    int32_t oc0;               /* first output channel of this launch */
+    float acc_scale;
+    float bias_scale;
+    float res1_scale, res2_scale;
+    float narrow_limit;        /* largest |v| dst can hold (fp16: 65504); 0: no check */
+} ResrConvArgs;
+
+/*
+ * Frame -> network input: reads frame pixels [x0, x0+w) x [y0, y0+h) (mirrored past the
+ * frame, as resr_frame_to_rgb), pixel-unshuffles by u and writes channels-last operand
+ * values v * value_scale to dst ((h/u) x (w/u) pixels, dst_pixel elements apart; channels
+ * 3*u*u .. dst_pixel-1 are written as zeros).
+ */
+typedef struct ResrInputArgs {
+    ResrPixelFormat fmt;
+    ResrPlanes frame;
+    int32_t frame_w, frame_h;
+    int32_t x0, y0, w, h;
+    int32_t unshuffle;
+    int32_t dst_pixel;
+    uint64_t dst;
+    int32_t math;              /* ResrCudaMath: the operand type of dst */
+    float value_scale;
+} ResrInputArgs;
+
+/*
+ * Network output -> frame. The network output covers tile pixels [0, tile_w) x [0, tile_h)
+ * (output resolution); pixels [cx, cx+cw) x [cy, cy+ch) go to frame (dst_x, dst_y)
+ * onwards, as resr_rgb_to_frame. RRDBNet: rgb = net[(y*tile_w + x)*net_pixel + c] *
+ * value_scale. SRVGG (shuffle > 1 or base set): net is the last conv's output at input
+ * resolution, pixel-shuffled by `shuffle`, plus base (the network input, operand type,
+ * base_pixel apart), times value_scale.
+ */
+typedef struct ResrOutputArgs {
+    ResrPixelFormat fmt;
+    ResrPlanes frame;
+    uint64_t net;              /* float */
+    uint64_t base;             /* operand type, or 0 */
+    int32_t net_pixel, base_pixel;
+    int32_t shuffle;
+    int32_t tile_w, tile_h;
+    int32_t cx, cy, cw, ch;
+    int32_t dst_x, dst_y;
+    int32_t math;              /* operand type of base */
+    float value_scale;
+} ResrOutputArgs;
+
+/* Alpha: bicubic upscale of the source frame's alpha, rows [y0, y0+h) of the output. */
+typedef struct ResrAlphaArgs {
+    ResrPixelFormat fmt;
+    ResrPlanes src;
+    ResrPlanes dst;
+    int32_t src_w, src_h;
+    int32_t scale;
+    int32_t x0, y0, w, h;      /* output rectangle this launch writes */
+} ResrAlphaArgs;
+
+#endif /* RESR_CUDA_KERNEL_ARGS_H */

@@ -1,0 +1,366 @@
+/*
+ * A CPU emulator of the CUDA engine's kernels, for the twin tests (no GPU needed).
+ *
+ * It replays each kernel the way the GPU runs it, block by block and lane by lane, through
+ * the very index functions the kernels call (cuda/conv_tiling.cuh, cuda/colour_math.cuh):
+ * shared-memory staging by resr_mma_halo_source / resr_mma_stage_slot, ldmatrix row
+ * addresses by resr_mma_a_address / resr_mma_b_address, accumulator coordinates by
+ * resr_mma_acc_coord. What it adds independently is the hardware: ldmatrix's delivery of
+ * 8x8 matrices to lanes and mma.m16n8k16's fragment layouts, written from the PTX ISA
+ * description, so an index function that disagrees with the hardware shows up as a wrong
+ * convolution. It also counts ldmatrix bank conflicts and shared-memory slots written
+ * twice (a swizzle that is not a bijection).
+ *
+ * Memory is host memory: the "device addresses" in the launch arguments are host pointers.
+ */
+#ifndef RESR_TESTS_CUDA_EMULATE_H
+#define RESR_TESTS_CUDA_EMULATE_H
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../cuda/colour_math.cuh"
+#include "../../cuda/conv_tiling.cuh"
+#include "../../cuda/cuda_plan.h"
+#include "../../cuda/half_bits.h"
+
+typedef struct EmuCounters {
+    long ldmatrix_phases;      /* 8-address groups read */
+    long bank_conflicts;       /* extra cycles: phases whose 8 rows share a bank group */
+    long misaligned;           /* ldmatrix rows not 16-byte aligned */
+    long slot_collisions;      /* stage slots written twice in one chunk */
+    long launches;
+} EmuCounters;
+
+static EmuCounters emu_counters;
+
+static float emu_operand(const void *base, int64_t i, int math)
+{
+    return resr_cm_operand(base, i, math);
+}
+
+/* What the kernel's narrow<T>() stores. */
+static void emu_store_narrow(uint64_t base, int64_t i, int math, float v, float limit)
+{
+    if (limit > 0.0f)
+        v = fminf(fmaxf(v, -limit), limit);
+    resr_cm_store_operand(base, i, math, v);
+}
+
+static float emu_track_max_abs(float running, float v)
+{
+    const float m = fabsf(v);
+    if (!(m <= running))
+        running = m != m ? INFINITY : m;
+    return running;
+}
+
+static void emu_report_status(const ResrConvArgs *a, float warp_max)
+{
+    if (!a->status)
+        return;
+    ResrCudaStatus *s = (ResrCudaStatus *)(uintptr_t)a->status;
+    const uint32_t bits = resr_float_bits(warp_max);
+    if (bits > s->max_abs_bits)
+        s->max_abs_bits = bits;
+    if (a->narrow_limit > 0.0f && !(warp_max <= a->narrow_limit))
+        s->overflow++;
+}
+
+/* The epilogue of one output element, as both conv kernels write it. */
+static float emu_epilogue(const ResrConvArgs *a, int math, float acc, int y, int x, int c)
+{
+    const float *bias = (const float *)(uintptr_t)a->bias, *slope = (const float *)(uintptr_t)a->slope;
+    const int64_t pixel = (int64_t)y * a->width + x;
+    float v = resr_conv_activate(acc, a->acc_scale, bias[c], a->bias_scale, slope[c]);
+
+    if (a->res1)
+        v = resr_scaled_add(v, a->res1_scale,
+                            emu_operand((const void *)(uintptr_t)a->res1, pixel * a->res1_pixel + c, math));
+    if (a->res2)
+        v = resr_scaled_add(v, a->res2_scale, ((const float *)(uintptr_t)a->res2)[pixel * a->res2_pixel + c]);
+    if (a->dst_f32)
+        ((float *)(uintptr_t)a->dst_f32)[pixel * a->dst_f32_pixel + c] = v;
+    if (a->dst)
+        emu_store_narrow(a->dst, pixel * a->dst_pixel + c, math, v, a->narrow_limit);
+    return v;
+}
+
+/* ---- tensor-core kernel --------------------------------------------------------------- */
+
+/* ldmatrix.x4: lane l names row l%8 of matrix l/8; lane l receives, from each matrix j,
+ * elements 2*(l%4) and 2*(l%4)+1 of row l/4 as register j (first element in the low half). */
+static void emu_ldmatrix_x4(uint32_t regs[32][4], const uint16_t *smem, const int addr[32])
+{
+    for (int j = 0; j < 4; j++) {
+        int groups[8];
+        for (int r = 0; r < 8; r++) {
+            const int a = addr[8 * j + r];
+            if (a % 8)
+                emu_counters.misaligned++;
+            groups[r] = (a * 2 / 16) % 8;
+        }
+        emu_counters.ldmatrix_phases++;
+        for (int r = 0; r < 8; r++)
+            for (int q = 0; q < r; q++)
+                if (groups[q] == groups[r]) {
+                    emu_counters.bank_conflicts++;
+                    break;
+                }
+        for (int l = 0; l < 32; l++) {
+            const uint16_t *row = smem + addr[8 * j + l / 4];
+            regs[l][j] = (uint32_t)row[2 * (l % 4)] | ((uint32_t)row[2 * (l % 4) + 1] << 16);
+        }
+    }
+}
+
+static float emu_half_of(uint32_t reg, int hi, int math)
+{
+    const uint16_t b = (uint16_t)(hi ? reg >> 16 : reg & 0xffff);
+    return math == RESR_CUDA_MATH_F16 ? resr_half_to_float(b) : resr_bf16_to_float(b);
+}
+
+/*
+ * mma.sync.m16n8k16.row.col, fragment layouts from the PTX ISA (groupID g = lane/4,
+ * threadID_in_group t = lane%4):
+ *   A (16x16): a_i, i = 0..7 (register i/2, half i%2): row g + 8*((i/2)%2), col 2t + i%2 + 8*(i/4)
+ *   B (16x8):  b_i, i = 0..3 (register i/2, half i%2): row 2t + i%2 + 8*(i/2), col g
+ *   C (16x8):  c_i, i = 0..3: row g + 8*(i/2), col 2t + i%2
+ */
+static void emu_mma(float c[32][4], uint32_t a[32][4], uint32_t b[32][2], int math)
+{
+    float A[16][16], B[16][8], C[16][8];
+
+    for (int l = 0; l < 32; l++) {
+        const int g = l / 4, t = l % 4;
+        for (int i = 0; i < 8; i++)
+            A[g + 8 * ((i / 2) % 2)][2 * t + i % 2 + 8 * (i / 4)] = emu_half_of(a[l][i / 2], i % 2, math);
+        for (int i = 0; i < 4; i++)
+            B[2 * t + i % 2 + 8 * (i / 2)][g] = emu_half_of(b[l][i / 2], i % 2, math);
+        for (int i = 0; i < 4; i++)
+            C[g + 8 * (i / 2)][2 * t + i % 2] = c[l][i];
+    }
+    for (int m = 0; m < 16; m++)
+        for (int n = 0; n < 8; n++) {
+            float s = C[m][n];
+            for (int k = 0; k < 16; k++)
+                s += A[m][k] * B[k][n];   /* products of 11-bit significands are exact in float */
+            C[m][n] = s;
+        }
+    for (int l = 0; l < 32; l++)
+        for (int i = 0; i < 4; i++)
+            c[l][i] = C[l / 4 + 8 * (i / 2)][2 * (l % 4) + i % 2];
+}
+
+#define EMU_MAX_RPW 4
+#define EMU_MAX_NT  8
+
+static int emu_conv_mma(const ResrCudaLaunch *l)
+{
+    const ResrConvArgs *a = &l->args.conv;
+    const int math = (l->kernel - RESR_KERNEL_CONV_FIRST) / 4;
+    const int bn = ((l->kernel - RESR_KERNEL_CONV_FIRST) % 4 + 1) * 16;
+    const int rpw = RESR_MMA_ROWS_PER_WARP(bn), nt = RESR_MMA_NTILES(bn);
+    const int warps = RESR_MMA_WARPS(bn), warps_n = RESR_MMA_WARPS_N(bn);
+    const int halo_vecs = RESR_MMA_HALO_PIXELS(bn) * 2, weight_vecs = 9 * bn * 2;
+    const uint16_t *in = (const uint16_t *)(uintptr_t)a->in;
+    const uint16_t *weight = (const uint16_t *)(uintptr_t)a->weight;
+    if ((int)l->block[0] != warps * 32)
+        return -EINVAL;
+    uint16_t *stage = malloc(RESR_MMA_STAGE_ELEMS(bn) * sizeof(*stage));
+    uint8_t *written = malloc(RESR_MMA_STAGE_ELEMS(bn) / 8);
+    float (*acc)[EMU_MAX_RPW][EMU_MAX_NT][32][4] = malloc(sizeof(*acc) * warps);
+
+    if (!stage || !written || !acc) {
+        free(stage), free(written), free(acc);
+        return -ENOMEM;
+    }
+
+    for (unsigned bz = 0; bz < l->grid[2]; bz++)
+    for (unsigned by = 0; by < l->grid[1]; by++)
+    for (unsigned bx = 0; bx < l->grid[0]; bx++) {
+        const int x0 = bx * RESR_MMA_TW, y0 = by * RESR_MMA_TH(bn), oc0 = a->oc0 + bz * bn;
+        memset(acc, 0, sizeof(*acc) * warps);
+
+        for (int chunk = 0; chunk < a->in_channels / RESR_MMA_KC; chunk++) {
+            uint16_t *halo = stage, *wts = stage + RESR_MMA_HALO_ELEMS(bn);
+            memset(written, 0, RESR_MMA_STAGE_ELEMS(bn) / 8);
+            for (int v = 0; v < halo_vecs; v++) {
+                int64_t src = 0;
+                const int slot = resr_mma_stage_slot(v);
+                const int valid = resr_mma_halo_source(a, x0, y0, chunk, v, &src);
+                for (int e = 0; e < 8; e++)
+                    halo[slot + e] = valid ? in[src + e] : 0;
+                emu_counters.slot_collisions += written[slot / 8]++ != 0;
+            }
+            for (int v = 0; v < weight_vecs; v++) {
+                const int slot = resr_mma_stage_slot(v);
+                const int64_t src = resr_mma_weight_source(a, bn, oc0, chunk, v);
+                memcpy(wts + slot, weight + src, 16);
+                emu_counters.slot_collisions += written[(RESR_MMA_HALO_ELEMS(bn) + slot) / 8]++ != 0;
+            }
+
+            for (int warp = 0; warp < warps; warp++) {
+                const int warp_m = warp / warps_n, warp_n = warp % warps_n;
+                for (int tap = 0; tap < 9; tap++) {
+                    uint32_t b[EMU_MAX_NT][32][2];
+                    for (int pair = 0; pair < nt / 2; pair++) {
+                        uint32_t r[32][4];
+                        int addr[32];
+                        for (int lane = 0; lane < 32; lane++)
+                            addr[lane] = resr_mma_b_address(bn, warp_n, pair, tap, lane);
+                        emu_ldmatrix_x4(r, wts, addr);
+                        for (int lane = 0; lane < 32; lane++) {
+                            b[2 * pair][lane][0] = r[lane][0];
+                            b[2 * pair][lane][1] = r[lane][1];
+                            b[2 * pair + 1][lane][0] = r[lane][2];
+                            b[2 * pair + 1][lane][1] = r[lane][3];
+                        }
+                    }
+                    for (int i = 0; i < rpw; i++) {
+                        uint32_t af[32][4];
+                        int addr[32];
+                        for (int lane = 0; lane < 32; lane++)
+                            addr[lane] = resr_mma_a_address(bn, warp_m, i, tap, lane);
+                        emu_ldmatrix_x4(af, halo, addr);
+                        for (int j = 0; j < nt; j++)
+                            emu_mma(acc[warp][i][j], af, b[j], math);
+                    }
+                }
+            }
+        }
+
+        for (int warp = 0; warp < warps; warp++) {
+            const int warp_m = warp / warps_n, warp_n = warp % warps_n;
+            float warp_max = 0.0f;
+            for (int lane = 0; lane < 32; lane++)
+                for (int i = 0; i < rpw; i++)
+                    for (int j = 0; j < nt; j++)
+                        for (int e = 0; e < 4; e++) {
+                            int dy, dx, n;
+                            resr_mma_acc_coord(bn, warp_m, warp_n, i, j, e, lane, &dy, &dx, &n);
+                            const int y = y0 + dy, x = x0 + dx, c = oc0 + n;
+                            if (c >= a->out_channels || y >= a->height || x >= a->width)
+                                continue;
+                            warp_max = emu_track_max_abs(warp_max,
+                                                         emu_epilogue(a, math, acc[warp][i][j][lane][e], y, x, c));
+                        }
+            emu_report_status(a, warp_max);
+        }
+    }
+    free(stage), free(written), free(acc);
+    return 0;
+}
+
+/* ---- fp32 kernel ------------------------------------------------------------------------ */
+
+static int emu_conv_f32(const ResrCudaLaunch *l)
+{
+    const ResrConvArgs *a = &l->args.conv;
+    const int bn = ((l->kernel - RESR_KERNEL_CONV_FIRST) % 4 + 1) * 16;
+    const float *in = (const float *)(uintptr_t)a->in, *weight = (const float *)(uintptr_t)a->weight;
+    static float halo[RESR_F32_KC * RESR_F32_HALO_PIXELS], wts[9 * RESR_F32_KC * 64];
+    static float acc[RESR_F32_THREADS][4][8];
+
+    if (l->block[0] != RESR_F32_THREADS)
+        return -EINVAL;
+    for (unsigned bz = 0; bz < l->grid[2]; bz++)
+    for (unsigned by = 0; by < l->grid[1]; by++)
+    for (unsigned bx = 0; bx < l->grid[0]; bx++) {
+        const int x0 = bx * RESR_F32_TW, y0 = by * RESR_F32_TH, oc0 = a->oc0 + bz * bn;
+        memset(acc, 0, sizeof(acc));
+        for (int chunk = 0; chunk < a->in_channels / RESR_F32_KC; chunk++) {
+            for (int v = 0; v < RESR_F32_KC * RESR_F32_HALO_PIXELS; v++) {
+                int64_t src = 0;
+                halo[v] = resr_f32_halo_source(a, x0, y0, chunk, v, &src) ? in[src] : 0.0f;
+            }
+            for (int v = 0; v < 9 * RESR_F32_KC * bn; v++)
+                wts[v] = weight[resr_f32_weight_source(a, bn, oc0, chunk, v)];
+            for (int t = 0; t < RESR_F32_THREADS; t++) {
+                int dy, dx, n0;
+                resr_f32_thread_coord(t, &dy, &dx, &n0);
+                if (n0 >= bn)
+                    continue;
+                for (int c = 0; c < RESR_F32_KC; c++)
+                    for (int ky = 0; ky < 3; ky++)
+                        for (int kx = 0; kx < 3; kx++)
+                            for (int p = 0; p < 4; p++)
+                                for (int k = 0; k < 8; k++)
+                                    acc[t][p][k] = fmaf(halo[c * RESR_F32_HALO_PIXELS + (dy + ky) * RESR_F32_HALO_W + dx + p + kx],
+                                                        wts[((ky * 3 + kx) * RESR_F32_KC + c) * bn + n0 + k], acc[t][p][k]);
+            }
+        }
+        for (int warp = 0; warp < RESR_F32_THREADS / 32; warp++) {
+            float warp_max = 0.0f;
+            for (int t = warp * 32; t < warp * 32 + 32; t++) {
+                int dy, dx, n0;
+                resr_f32_thread_coord(t, &dy, &dx, &n0);
+                if (n0 >= bn)
+                    continue;
+                for (int k = 0; k < 8; k++)
+                    for (int p = 0; p < 4; p++) {
+                        const int y = y0 + dy, x = x0 + dx + p, c = oc0 + n0 + k;
+                        if (c >= a->out_channels || y >= a->height || x >= a->width)
+                            continue;
+                        warp_max = emu_track_max_abs(warp_max, emu_epilogue(a, RESR_CUDA_MATH_F32, acc[t][p][k], y, x, c));
+                    }
+            }
+            emu_report_status(a, warp_max);
+        }
+    }
+    return 0;
+}
+
+/* ---- conversions and the backend ---------------------------------------------------------- */
+
+static int emu_launch(void *opaque, const ResrCudaLaunch *l)
+{
+    const unsigned gx = l->grid[0] * l->block[0], gy = l->grid[1] * l->block[1];
+    (void)opaque;
+
+    emu_counters.launches++;
+    if (l->kernel < RESR_KERNEL_FRAME_TO_NET) {
+        const int math = (l->kernel - RESR_KERNEL_CONV_FIRST) / 4;
+        return math == RESR_CUDA_MATH_F32 ? emu_conv_f32(l) : emu_conv_mma(l);
+    }
+    /* the conversion kernels: one thread per pixel, bounds checked as in convert.cu */
+    for (unsigned y = 0; y < gy; y++)
+        for (unsigned x = 0; x < gx; x++) {
+            if (l->kernel == RESR_KERNEL_FRAME_TO_NET) {
+                const ResrInputArgs *a = &l->args.input;
+                if ((int)x < a->w / a->unshuffle && (int)y < a->h / a->unshuffle)
+                    resr_cm_input_thread(a, x, y);
+            } else if (l->kernel == RESR_KERNEL_NET_TO_FRAME) {
+                const ResrOutputArgs *a = &l->args.output;
+                if ((int)x < a->cw && (int)y < a->ch)
+                    resr_cm_output_thread(a, x, y);
+            } else {
+                const ResrAlphaArgs *a = &l->args.alpha;
+                const int ax = a->x0 + x, ay = a->y0 + y;
+                if (ax < a->x0 + a->w && ay < a->y0 + a->h)
+                    resr_cm_alpha_pixel(&a->fmt, &a->src, a->src_w, a->src_h, &a->dst, a->scale, ax, ay);
+            }
+        }
+    return 0;
+}
+
+static int emu_status_reset(void *opaque, uint64_t status)
+{
+    (void)opaque;
+    memset((void *)(uintptr_t)status, 0, sizeof(ResrCudaStatus));
+    return 0;
+}
+
+static int emu_status_read(void *opaque, uint64_t status, ResrCudaStatus *out)
+{
+    (void)opaque;
+    memcpy(out, (const void *)(uintptr_t)status, sizeof(*out));
+    return 0;
+}
+
+static const ResrCudaBackend emu_backend = { NULL, emu_launch, emu_status_reset, emu_status_read };
+
+#endif /* RESR_TESTS_CUDA_EMULATE_H */

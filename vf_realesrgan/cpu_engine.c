@@ -1,0 +1,291 @@
+/*
+ * The CPU engine: per tile, frame -> float RGB (reflect past the frame, as the network's
+ * pre-padding), ResrNetwork, float RGB -> frame (core only, chroma filtered with the
+ * tile's context), then alpha. Both conversions run in row bands on a thread pool of the
+ * network's size. Everything is sized in plan(); run() allocates nothing. It always
+ * computes in fp32.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "network.h"
+#include "thread_pool.h"
+#include "tile_plan.h"
+
+/*
+ * Activation memory automatic tiling keeps a tile under. An estimate: the network's
+ * arena is ResrNetwork's business, so this is computed from the model's shape.
+ */
+#define RESR_CPU_TILE_BUDGET_BYTES (2.0 * 1024 * 1024 * 1024)
+#define RESR_CPU_MIN_AUTO_TILE 32
+/* conversion bands: a few per thread for balance, not so thin that setup dominates */
+#define RESR_CPU_BANDS_PER_THREAD 4
+#define RESR_CPU_MIN_BAND_ROWS 8
+
+typedef struct ResrCpuEngine {
+    ResrEngine base;
+    ResrNetwork *net;
+    ResrThreadPool *pool;      /* for the conversions */
+    int planned;
+    ResrFrameGeometry geometry;
+    ResrTilePlan tiles;
+    float *in_tile;            /* [3][max_input_h][max_input_w] */
+    float *out_tile;           /* [3][max_input_h*scale][max_input_w*scale] */
+    size_t tile_capacity;      /* floats in in_tile; out_tile holds scale^2 times more */
+} ResrCpuEngine;
+
+static int round_up(int v, int multiple)
+{
+    return (v + multiple - 1) / multiple * multiple;
+}
+
+/* model.h defines the unshuffle factor for RRDBNet only. */
+static int unshuffle_of(const ResrModel *m)
+{
+    return m->arch == RESR_ARCH_RRDBNET && m->unshuffle > 0 ? m->unshuffle : 1;
+}
+
+/*
+ * Bytes per input pixel at the widest layer: input and output activations of the largest
+ * convolution at its resolution, the features RRDBNet holds for its residuals, and the
+ * float RGB tiles.
+ */
+static double bytes_per_input_pixel(const ResrModel *m)
+{
+    const double body_area = 1.0 / ((double)unshuffle_of(m) * unshuffle_of(m));
+    double peak = 0.0, held = 0.0;
+
+    for (int i = 0; i < m->num_convs; i++) {
+        const ResrConv3x3 *c = &m->convs[i];
+        double area = 1.0;
+
+        if (m->arch == RESR_ARCH_RRDBNET) {
+            /* conv_up1 runs at 2x the body resolution, conv_up2, conv_hr, conv_last at 4x */
+            const int tail = i - resr_rrdb_tail_index(m, 0);
+            area = body_area * (tail >= 2 ? 16.0 : tail == 1 ? 4.0 : 1.0);
+        }
+        peak = fmax(peak, (double)(c->in_channels + c->out_channels) * area);
+    }
+    if (m->arch == RESR_ARCH_RRDBNET)
+        held = 3.0 * m->num_feat * body_area;
+    return sizeof(float) * (peak + held + 3.0 + 3.0 * m->scale * m->scale);
+}
+
+/* 0 (one tile) when the padded frame fits the budget, else a square tile edge that does. */
+static int auto_tile(const ResrEngine *engine, int padded_w, int padded_h)
+{
+    const ResrModel *m = engine->model;
+    const double max_pixels = RESR_CPU_TILE_BUDGET_BYTES / bytes_per_input_pixel(m);
+
+    if ((double)padded_w * padded_h <= max_pixels)
+        return 0;
+    const int u = unshuffle_of(m);
+    int edge = (int)sqrt(max_pixels) - 2 * round_up(engine->config.tile_pad, u);
+    edge = edge / u * u;
+    return edge > RESR_CPU_MIN_AUTO_TILE ? edge : RESR_CPU_MIN_AUTO_TILE;
+}
+
+static int cpu_plan(ResrEngine *engine, const ResrFrameGeometry *geometry)
+{
+    ResrCpuEngine *s = (ResrCpuEngine *)engine;
+    const ResrModel *m = engine->model;
+    ResrTilePlan tiles = { 0 };
+    int ret;
+
+    s->planned = 0;
+    if (geometry->in_width < 1 || geometry->in_height < 1 ||
+        geometry->in_format.has_alpha != geometry->out_format.has_alpha ||
+        (geometry->in_format.has_alpha &&
+         geometry->in_format.type != geometry->out_format.type)) {
+        resr_engine_log(engine, RESR_LOG_ERROR, "cpu engine: unsupported frame geometry %dx%d\n",
+                        geometry->in_width, geometry->in_height);
+        return -EINVAL;
+    }
+
+    const int u = unshuffle_of(m);
+    const int tile = engine->config.tile > 0 ? engine->config.tile :
+        auto_tile(engine, round_up(geometry->in_width, u), round_up(geometry->in_height, u));
+    ret = resr_tile_plan_make(&tiles, geometry->in_width, geometry->in_height, m->scale,
+                              u, tile, engine->config.tile_pad);
+    if (ret < 0)
+        goto fail;
+    ret = resr_network_plan(s->net, tiles.max_input_w, tiles.max_input_h);
+    if (ret < 0)
+        goto fail;
+
+    const size_t need = (size_t)3 * tiles.max_input_w * tiles.max_input_h;
+    if (need > s->tile_capacity) {
+        const size_t out_need = need * m->scale * m->scale;
+        free(s->in_tile);
+        free(s->out_tile);
+        s->tile_capacity = 0;
+        s->in_tile  = malloc(need * sizeof(*s->in_tile));
+        s->out_tile = malloc(out_need * sizeof(*s->out_tile));
+        if (!s->in_tile || !s->out_tile) {
+            ret = -ENOMEM;
+            goto fail;
+        }
+        s->tile_capacity = need;
+    }
+
+    resr_tile_plan_free(&s->tiles);
+    s->tiles    = tiles;
+    s->geometry = *geometry;
+    s->planned  = 1;
+    resr_engine_log(engine, RESR_LOG_VERBOSE,
+                    "cpu engine: %dx%d in %d tile(s) of up to %dx%d input pixels (tile %d, pad %d)\n",
+                    geometry->in_width, geometry->in_height, tiles.count,
+                    tiles.max_input_w, tiles.max_input_h, tile, engine->config.tile_pad);
+    return 0;
+fail:
+    resr_tile_plan_free(&tiles);
+    resr_engine_log(engine, RESR_LOG_ERROR, "cpu engine: planning %dx%d frames failed (%d)\n",
+                    geometry->in_width, geometry->in_height, ret);
+    return ret;
+}
+
+/* One tile's conversion, split into row bands (rows are independent in both directions:
+ * a chroma sample belongs to the band holding its first luma row). */
+typedef struct ConvertJob {
+    const ResrFrameGeometry *geometry;
+    const ResrTile *tile;
+    const ResrPlanes *in;
+    ResrPlanes *out;
+    ResrRgbTile src, dst;
+    int scale;
+    int bands;
+} ConvertJob;
+
+static void band_rows(int rows, int bands, int band, int *r0, int *r1)
+{
+    *r0 = (int)((int64_t)rows * band / bands);
+    *r1 = (int)((int64_t)rows * (band + 1) / bands);
+}
+
+static void read_band(void *ctx, int band, int thread)
+{
+    const ConvertJob *j = ctx;
+    ResrRgbTile part = j->src;
+    int r0, r1;
+
+    (void)thread;
+    band_rows(j->src.height, j->bands, band, &r0, &r1);
+    part.data  += r0 * part.row_stride;
+    part.height = r1 - r0;
+    resr_frame_to_rgb(&j->geometry->in_format, j->in, j->geometry->in_width,
+                      j->geometry->in_height, j->tile->input.x, j->tile->input.y + r0, &part);
+}
+
+static void write_band(void *ctx, int band, int thread)
+{
+    const ConvertJob *j = ctx;
+    const ResrTile *t = j->tile;
+    int r0, r1;
+
+    (void)thread;
+    band_rows(t->output.h, j->bands, band, &r0, &r1);
+    resr_rgb_to_frame(&j->geometry->out_format, &j->dst,
+                      (t->core.x - t->input.x) * j->scale, (t->core.y - t->input.y) * j->scale + r0,
+                      t->output.w, r1 - r0, j->out, t->output.x, t->output.y + r0);
+}
+
+static int band_count(const ResrCpuEngine *s, int rows)
+{
+    const int most = resr_thread_pool_threads(s->pool) * RESR_CPU_BANDS_PER_THREAD;
+    const int bands = rows / RESR_CPU_MIN_BAND_ROWS;
+    return bands < 1 ? 1 : bands > most ? most : bands;
+}
+
+static int cpu_run(ResrEngine *engine, const ResrPlanes *in, ResrPlanes *out)
+{
+    ResrCpuEngine *s = (ResrCpuEngine *)engine;
+    const ResrFrameGeometry *g = &s->geometry;
+    const int scale = engine->model->scale;
+
+    if (!s->planned)
+        return -EINVAL;
+
+    for (int i = 0; i < s->tiles.count; i++) {
+        const ResrTile *t = &s->tiles.tiles[i];
+        ConvertJob job = {
+            .geometry = g, .tile = t, .in = in, .out = out, .scale = scale,
+            .src = { .data = s->in_tile, .width = t->input.w, .height = t->input.h,
+                     .row_stride = t->input.w,
+                     .plane_stride = (ptrdiff_t)t->input.w * t->input.h },
+            .dst = { .data = s->out_tile, .width = t->input.w * scale,
+                     .height = t->input.h * scale, .row_stride = (ptrdiff_t)t->input.w * scale,
+                     .plane_stride = (ptrdiff_t)t->input.w * scale * t->input.h * scale },
+        };
+
+        job.bands = band_count(s, t->input.h);
+        resr_thread_pool_run(s->pool, read_band, &job, job.bands);
+        const int ret = resr_network_forward(s->net, &job.src, &job.dst);
+        if (ret < 0)
+            return ret;
+        job.bands = band_count(s, t->output.h);
+        resr_thread_pool_run(s->pool, write_band, &job, job.bands);
+    }
+    if (g->in_format.has_alpha)
+        resr_alpha_upscale(&g->in_format, in, g->in_width, g->in_height, out, scale);
+    return 0;
+}
+
+static void cpu_free(ResrEngine *engine)
+{
+    ResrCpuEngine *s = (ResrCpuEngine *)engine;
+
+    resr_network_free(&s->net);
+    resr_thread_pool_free(&s->pool);
+    resr_tile_plan_free(&s->tiles);
+    free(s->in_tile);
+    free(s->out_tile);
+    free(s);
+}
+
+static const ResrEngineOps cpu_engine_ops = {
+    .name = "cpu",
+    .plan = cpu_plan,
+    .run  = cpu_run,
+    .free = cpu_free,
+};
+
+int resr_cpu_engine_create(ResrEngine **out, const ResrModel *model,
+                           const ResrEngineConfig *config)
+{
+    ResrCpuEngine *s;
+    int ret;
+
+    *out = NULL;
+    if (config->tile < 0 || config->tile_pad < 0 || config->threads < 0)
+        return -EINVAL;
+    s = calloc(1, sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    s->base.ops    = &cpu_engine_ops;
+    s->base.model  = model;
+    s->base.config = *config;
+
+    int threads = config->threads;
+    if (threads == 0) {
+        const long online = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = online > 0 ? (int)(online < 256 ? online : 256) : 1;
+    }
+    ret = resr_network_create(&s->net, model, threads);
+    if (ret >= 0)
+        ret = resr_thread_pool_create(&s->pool, threads);
+    if (ret < 0) {
+        resr_engine_log(&s->base, RESR_LOG_ERROR,
+                        "cpu engine: creating the network or its threads failed (%d)\n", ret);
+        cpu_free(&s->base);
+        return ret;
+    }
+    if (config->precision != RESR_PRECISION_FP32)
+        resr_engine_log(&s->base, RESR_LOG_INFO,
+                        "cpu engine computes in fp32; the requested precision applies to GPU engines\n");
+    *out = &s->base;
+    return 0;
+}

@@ -1,0 +1,30 @@
+# Objects of the realesrgan filter inside FFmpeg's build. libavfilter/Makefile includes this
+# file through the libavfilter/realesrgan symlink to the project root
+# (patches/ffmpeg-9.0/0001-*.patch), so $(SUBDIR) is libavfilter/ here and object names are
+# relative to it, as with libavfilter/dnn/. Sources are globbed: a new project .c file needs
+# no change here nor in the patch. The same list, minus the glue, builds build/lib/libresr.a
+# (top-level Makefile); the command-line inspector and test programs stay out of FFmpeg.
+
+RESR_SRC_DIR := $(SRC_PATH)/libavfilter/realesrgan
+RESR_SRCS    := $(filter-out %/vf_realesrgan.c %/resr_inspect.c %/test_%.c,             \
+                    $(wildcard $(RESR_SRC_DIR)/models/*.c $(RESR_SRC_DIR)/vf_realesrgan/*.c))
+RESR_OBJS    := realesrgan/vf_realesrgan/vf_realesrgan.o                                 \
+                $(RESR_SRCS:$(RESR_SRC_DIR)/%.c=realesrgan/%.o)
+
+# The CUDA engine (cuda/*.c and the kernels' fatbin, which the project Makefile generates
+# when CUDA is configured and nvcc found) needs FFmpeg's CUDA support; the driver is
+# loaded at run time through FFmpeg's loader, nothing more to link.
+RESR_FATBIN_C := $(RESR_SRC_DIR)/build/cuda/resr_kernels_fatbin.c
+ifeq ($(CONFIG_CUDA)$(if $(wildcard $(RESR_FATBIN_C)),yes),yesyes)
+RESR_OBJS    += $(patsubst $(RESR_SRC_DIR)/%.c,realesrgan/%.o,$(wildcard $(RESR_SRC_DIR)/cuda/*.c)) \
+                realesrgan/build/cuda/resr_kernels_fatbin.o
+$(RESR_OBJS:%=$(SUBDIR)%): CPPFLAGS += -DRESR_HAVE_CUDA=1
+endif
+
+OBJS-$(CONFIG_REALESRGAN_FILTER) += $(RESR_OBJS)
+
+# the project root on the include path, as in the standalone build
+$(RESR_OBJS:%=$(SUBDIR)%): CPPFLAGS += -I$(RESR_SRC_DIR)
+
+clean::
+	$(RM) $(foreach d,models vf_realesrgan cuda build/cuda,$(CLEANSUFFIXES:%=libavfilter/realesrgan/$(d)/%))

@@ -1,0 +1,36 @@
+/*
+ * Splitting a frame into overlapping tiles, shared by the CPU and CUDA engines.
+ *
+ * The network sees the frame reflect-padded on the right and bottom to a multiple of the
+ * unshuffle factor (the official pre-padding). Each tile is a core rectangle of that padded
+ * frame plus up to tile_pad pixels of context on every side (less at the frame's edge, where
+ * the network's own zero padding applies, as the official tiled inference does). Only the
+ * core's output is kept, cropped to the real frame.
+ */
+#ifndef RESR_VF_TILE_PLAN_H
+#define RESR_VF_TILE_PLAN_H
+
+typedef struct ResrRect { int x, y, w, h; } ResrRect;
+
+typedef struct ResrTile {
+    ResrRect input;   /* what the network reads, padded-frame coordinates */
+    ResrRect core;    /* what this tile is responsible for, padded-frame coordinates, inside input */
+    ResrRect output;  /* core * scale, cropped to the real output frame */
+} ResrTile;
+
+typedef struct ResrTilePlan {
+    int padded_w, padded_h;  /* the frame rounded up to the unshuffle factor */
+    int max_input_w, max_input_h;
+    int count;
+    ResrTile *tiles;
+} ResrTilePlan;
+
+/*
+ * tile <= 0 or >= the frame: one tile covering the frame. Tile edges and pads are rounded
+ * to the unshuffle factor. Returns 0 or -ENOMEM / -EINVAL.
+ */
+int resr_tile_plan_make(ResrTilePlan *plan, int width, int height, int scale,
+                        int unshuffle, int tile, int tile_pad);
+void resr_tile_plan_free(ResrTilePlan *plan);
+
+#endif /* RESR_VF_TILE_PLAN_H */
