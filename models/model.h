@@ -98,6 +98,20 @@ int resr_model_load_buffer(ResrModel **out, const uint8_t *data, size_t size,
 
 void resr_model_free(ResrModel **model);
 
+/*
+ * Deep network interpolation, the official `dni` (realesr-general-x4v3's denoise strength
+ * blends it with realesr-general-wdn-x4v3): every weight, bias and PReLU slope of *out is
+ * weight_a * a + (1 - weight_a) * b, in fp32 as PyTorch computes it. a and b need the same
+ * architecture and shapes. Returns 0, -EINVAL (different models, or weight_a not finite:
+ * resr_model_check_blendable says how they differ) or -ENOMEM. Free *out with
+ * resr_model_free; a and b are not needed afterwards.
+ */
+int resr_model_blend(ResrModel **out, const ResrModel *a, const ResrModel *b, float weight_a);
+
+/* 0 when a and b can be blended, else -EINVAL with err naming the first difference. */
+int resr_model_check_blendable(const ResrModel *a, const ResrModel *b, char *err,
+                               size_t err_size);
+
 /* "RRDBNet" or "SRVGGNetCompact". */
 const char *resr_arch_name(ResrArch arch);
 

@@ -1,0 +1,17 @@
+# Model zoo and demo (tools/fetch-models, tools/demo; the table is models/zoo_table.h).
+#   make models [MODELS="realesr-animevideov3 RealESRGAN_x4plus"] [MODEL_DIR=DIR]
+#       find or download the official checkpoints (all seven by default), sha256-verified,
+#       into MODEL_DIR (default ~/.cache/realesrgan, which model=NAME searches)
+#   make demo
+#       build if needed, find or fetch realesr-animevideov3, upscale a short clip into out/
+
+MODELS ?= all
+
+models:
+	tools/fetch-models $(if $(MODEL_DIR),--dir $(MODEL_DIR)) $(MODELS) >/dev/null
+
+# the demo runs make itself (configure first on a fresh checkout)
+demo:
+	@MAKE="$(MAKE)" tools/demo
+
+.PHONY: models demo
