@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conv3x3.h"
@@ -59,6 +60,7 @@ struct ResrNetwork {
     int plan_w, plan_h;         /* largest input tile planned for */
     float *arena;
     Buffer buf[BUF_COUNT];
+    double *profile_ms;         /* [model->num_convs] or NULL: see resr_network_profile */
 };
 
 /* ----------------------------------------------------------------------------------------
@@ -207,17 +209,27 @@ static void conv_job(void *ctx, int job, int thread)
     cj->rows(cj->params, (int)((long)h * job / cj->jobs), (int)((long)h * (job + 1) / cj->jobs));
 }
 
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+
 static void run_conv(ResrNetwork *net, const ResrConvParams *params)
 {
     const int threads = resr_thread_pool_threads(net->pool);
     /* A few jobs per thread balance a noisy machine; each job still spans whole rows. */
     int jobs = threads == 1 ? 1 : 4 * threads;
     ConvJob cj = { net->conv_rows, *params, 0 };
+    const double t0 = net->profile_ms ? now_ms() : 0.0;
 
     if (jobs > params->height)
         jobs = params->height;
     cj.jobs = jobs;
     resr_thread_pool_run(net->pool, conv_job, &cj, jobs);
+    if (net->profile_ms)
+        net->profile_ms[params->conv - net->convs] += now_ms() - t0;
 }
 
 /* A plain conv, w x h output: in -> dst; callers add residuals, upsampling, other stores. */
@@ -461,6 +473,11 @@ int resr_network_create(ResrNetwork **out, const ResrModel *model, int threads)
 fail:
     resr_network_free(&net);
     return ret;
+}
+
+void resr_network_profile(ResrNetwork *net, double *conv_ms)
+{
+    net->profile_ms = conv_ms;
 }
 
 void resr_network_free(ResrNetwork **pnet)

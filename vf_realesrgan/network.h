@@ -40,6 +40,13 @@ size_t resr_network_arena_bytes(const ResrModel *model, int max_w, int max_h);
  */
 int resr_network_forward(ResrNetwork *net, const ResrRgbTile *in, ResrRgbTile *out);
 
+/*
+ * Benchmarks: with conv_ms set ([model->num_convs]), every later forward adds each
+ * convolution's wall time in milliseconds to conv_ms[i] (i in model->convs order; the
+ * strips of RRDBNet's 4x tail add up). NULL turns it off. Costs two clock reads per conv.
+ */
+void resr_network_profile(ResrNetwork *net, double *conv_ms);
+
 void resr_network_free(ResrNetwork **net);
 
 #endif /* RESR_VF_NETWORK_H */

@@ -1,0 +1,24 @@
+# Benchmarks (tests/bench/README.md).
+#   make bench            CPU: our network and ./ffmpeg vs PyTorch CPU on the same frames, same
+#                         threads; prints the table, writes tests/bench/RESULTS-cpu.{md,csv}
+#   make bench BENCH_ARGS="--pairs 5 --rows animevideov3-320x240"   (tests/bench/run_cpu.py --help)
+#   make bench-tools      the C side only: build/bench/bench_cpu
+# The GPU benchmark runs inside tests/gpu/check.sh (tests/gpu/gpu_bench.c, tests/gpu/bench_torch_gpu.py).
+
+BENCH_CPU    := build/bench/bench_cpu
+BENCH_PYTHON ?= /usr/bin/python3
+BENCH_ARGS   ?=
+
+bench-tools: $(BENCH_CPU)
+
+$(BENCH_CPU): build/obj/tests/bench/bench_cpu.o $(TEST_COMMON) $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "LD	$@")
+	$(Q)$(CC) $(RESR_CFLAGS) -o $@ $^ $(RESR_LDLIBS)
+
+bench: $(BENCH_CPU) ffmpeg
+	$(BENCH_PYTHON) tests/bench/run_cpu.py $(BENCH_ARGS)
+
+-include build/obj/tests/bench/bench_cpu.d
+
+.PHONY: bench bench-tools
