@@ -16,6 +16,7 @@
 #include "../vf_realesrgan/engine.h"
 
 struct AVBufferRef;
+struct ResrResamplePlan;
 
 /*
  * hw_device_ref: an AVHWDeviceContext of type AV_HWDEVICE_TYPE_CUDA (the input link's
@@ -48,5 +49,27 @@ void resr_cuda_engine_get_stats(const ResrEngine *engine, ResrCudaEngineStats *s
  * Inf if any activation was NaN or infinite. Costs a stream synchronisation per tile.
  */
 void resr_cuda_engine_collect_stats(ResrEngine *engine, int on);
+
+/*
+ * outscale on the GPU (cuda/resample.cu, the twin of vf_realesrgan/resample.c): uploads the
+ * plan's tables for later resr_cuda_engine_resample calls (NULL releases them). The plan
+ * is not kept; plan again after it changes. Returns 0 or a negative errno.
+ */
+int resr_cuda_engine_set_resample(ResrEngine *engine, const struct ResrResamplePlan *plan);
+
+/* Resizes src into dst (device frames of the plan's format and sizes) on the engine's stream. */
+int resr_cuda_engine_resample(ResrEngine *engine, const ResrPlanes *src, ResrPlanes *dst);
+
+/*
+ * Copies a frame between host and device memory on the engine's stream: plane p is rows[p]
+ * rows of bytes[p] bytes (FFmpeg's av_hwframe_transfer_data copies height >> 1 chroma rows
+ * and so drops the last one of odd-height 4:2:0 frames). to_device: src is host memory, dst
+ * device memory, else the reverse; a copy to the host is waited for.
+ */
+int resr_cuda_engine_transfer(ResrEngine *engine, const ResrPlanes *src, ResrPlanes *dst,
+                              const size_t bytes[4], const int rows[4], int to_device);
+
+/* Waits for the work queued on the engine's stream (the filter times frames this way at -v verbose). */
+int resr_cuda_engine_sync(ResrEngine *engine);
 
 #endif /* RESR_CUDA_ENGINE_H */

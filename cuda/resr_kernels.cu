@@ -6,3 +6,4 @@
 #include "conv3x3_mma.cu"
 #include "conv3x3_f32.cu"
 #include "convert.cu"
+#include "resample.cu"

@@ -114,6 +114,20 @@ static const uint8_t *sample_at(const ResrPixelFormat *fmt, const ResrPlanes *fr
            k->offset + (ptrdiff_t)x * k->step;
 }
 
+/*
+ * What a NaN or infinite float sample reads as: +Inf the top of the nominal range, -Inf the
+ * bottom, NaN the neutral value (black, grey chroma, transparent). Passed on, one NaN
+ * would turn every output pixel within the network's receptive field into NaN (a ~37x37
+ * input-pixel square with realesr-animevideov3), black once converted to integers.
+ */
+static float nonfinite_code(const ResrPixelFormat *fmt, int c, float v)
+{
+    const int is_chroma = !fmt->is_rgb && (c == 1 || c == 2);
+    if (isnan(v))
+        return is_chroma ? 0.5f : 0.0f;
+    return v > 0.0f ? 1.0f : 0.0f;
+}
+
 static float load_code(const ResrPixelFormat *fmt, const ResrPlanes *frame, int c,
                        int x, int y, float max_code)
 {
@@ -133,12 +147,12 @@ static float load_code(const ResrPixelFormat *fmt, const ResrPlanes *frame, int 
     default: {
         float v;
         memcpy(&v, p, sizeof(v));
-        return v;
+        return isfinite(v) ? v : nonfinite_code(fmt, c, v);
     }
     }
 }
 
-/* Integer containers: clamp to [0, max_code] and round to nearest; float: as is. */
+/* Component c of pixel (x, y), as resr_store_sample writes it. */
 static void store_code(const ResrPixelFormat *fmt, ResrPlanes *frame, int c, int x, int y,
                        float code, float max_code)
 {
@@ -146,6 +160,12 @@ static void store_code(const ResrPixelFormat *fmt, ResrPlanes *frame, int c, int
                  (ptrdiff_t)y * frame->linesize[fmt->comp[c].plane] +
                  fmt->comp[c].offset + (ptrdiff_t)x * fmt->comp[c].step;
 
+    resr_store_sample(fmt, p, fmt->comp[c].shift, code, max_code);
+}
+
+void resr_store_sample(const ResrPixelFormat *fmt, uint8_t *p, int shift, float code,
+                       float max_code)
+{
     if (fmt->type == RESR_SAMPLE_F32) {
         memcpy(p, &code, sizeof(code));
         return;
@@ -155,7 +175,7 @@ static void store_code(const ResrPixelFormat *fmt, ResrPlanes *frame, int c, int
     if (fmt->type == RESR_SAMPLE_U8) {
         p[0] = (uint8_t)v;
     } else {
-        const uint16_t w = (uint16_t)(v << fmt->comp[c].shift);
+        const uint16_t w = (uint16_t)(v << shift);
         memcpy(p, &w, sizeof(w));
     }
 }
@@ -245,6 +265,29 @@ void resr_frame_to_rgb(const ResrPixelFormat *format, const ResrPlanes *planes,
             b[tx] = is_float ? blue  : clamp01(blue);
         }
     }
+}
+
+size_t resr_frame_count_nonfinite(const ResrPixelFormat *fmt, const ResrPlanes *frame,
+                                  int frame_w, int frame_h)
+{
+    const int components = fmt->is_gray ? 1 : 3;
+    size_t count = 0;
+
+    if (fmt->type != RESR_SAMPLE_F32)
+        return 0;
+    for (int c = 0; c < components + !!fmt->has_alpha; c++) {
+        const int comp = c < components ? c : 3;
+        const int sub = !fmt->is_rgb && (comp == 1 || comp == 2);
+        const int w = sub ? -((-frame_w) >> fmt->log2_chroma_w) : frame_w;
+        const int h = sub ? -((-frame_h) >> fmt->log2_chroma_h) : frame_h;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                float v;
+                memcpy(&v, sample_at(fmt, frame, comp, x, y), sizeof(v));
+                count += !isfinite(v);
+            }
+    }
+    return count;
 }
 
 /*

@@ -64,12 +64,28 @@ typedef struct ResrRgbTile {
 
 /*
  * Reads frame pixels [x0, x0+tile->width) x [y0, y0+tile->height) of a frame_w x frame_h
- * frame into tile as RGB in [0,1] (float frames: as stored, unclamped). Coordinates past
+ * frame into tile as RGB in [0,1] (float frames: as stored, unclamped, except that a NaN
+ * sample reads as 0 (chroma: 0.5, neutral), -Inf as 0 and +Inf as 1). Coordinates past
  * the frame are mirrored (reflect, no edge repeat), as the network's pre-padding wants.
  * Chroma is interpolated at the luma position according to chroma_loc.
  */
 void resr_frame_to_rgb(const ResrPixelFormat *fmt, const ResrPlanes *frame,
                        int frame_w, int frame_h, int x0, int y0, ResrRgbTile *tile);
+
+/*
+ * Writes one sample at p: integer containers get code clamped to [0, max_code], rounded to
+ * nearest and shifted left by shift (MSB-aligned layouts such as p010); float is stored as
+ * is. (resample.c writes its output as the colour conversion does.)
+ */
+void resr_store_sample(const ResrPixelFormat *fmt, uint8_t *p, int shift, float code,
+                       float max_code);
+
+/*
+ * How many samples (colour and alpha components) of a float frame are NaN or infinite,
+ * which resr_frame_to_rgb replaces; 0 for integer formats. For the glue's warning.
+ */
+size_t resr_frame_count_nonfinite(const ResrPixelFormat *fmt, const ResrPlanes *frame,
+                                  int frame_w, int frame_h);
 
 /*
  * Writes RGB tile pixels [cx, cx+cw) x [cy, cy+ch) (tile coordinates) to frame pixels

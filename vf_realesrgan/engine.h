@@ -27,9 +27,11 @@ enum {
 };
 
 typedef struct ResrEngineConfig {
+    /* The engine's copy holds the values it resolved: the thread count, the pad. */
     int threads;                 /* CPU workers, 0 = one per core */
     int tile;                    /* input tile edge in pixels, 0 = automatic */
-    int tile_pad;                /* overlap added around each tile, in input pixels */
+    int tile_pad;                /* context added around each tile, in input pixels,
+                                  * -1 = automatic for the model (resr_tile_pad_auto) */
     ResrPrecision precision;
     /* Messages go here (the filter passes av_vlog); levels are AV_LOG_* values. */
     void (*log)(void *log_ctx, int level, const char *fmt, va_list args);
@@ -42,6 +44,14 @@ typedef struct ResrFrameGeometry {
     ResrPixelFormat in_format;
     ResrPixelFormat out_format;  /* output size is (in_width*scale) x (in_height*scale) */
 } ResrFrameGeometry;
+
+/* Where the last run() spent its time, host wall clock in milliseconds: the network, and
+ * the frame <-> network conversions around it. Engines that run asynchronously (CUDA)
+ * leave both 0; the filter then times whole frames. */
+typedef struct ResrEngineTimes {
+    double network_ms;
+    double convert_ms;
+} ResrEngineTimes;
 
 typedef struct ResrEngine ResrEngine;
 
@@ -58,6 +68,7 @@ struct ResrEngine {
     const ResrEngineOps *ops;
     const ResrModel *model;
     ResrEngineConfig config;
+    ResrEngineTimes last_run;
 };
 
 int resr_cpu_engine_create(ResrEngine **out, const ResrModel *model,

@@ -10,6 +10,8 @@
 #ifndef RESR_VF_TILE_PLAN_H
 #define RESR_VF_TILE_PLAN_H
 
+struct ResrModel;
+
 typedef struct ResrRect { int x, y, w, h; } ResrRect;
 
 typedef struct ResrTile {
@@ -32,5 +34,14 @@ typedef struct ResrTilePlan {
 int resr_tile_plan_make(ResrTilePlan *plan, int width, int height, int scale,
                         int unshuffle, int tile, int tile_pad);
 void resr_tile_plan_free(ResrTilePlan *plan);
+
+/*
+ * The automatic tile_pad for a model, in input pixels. SRVGGNetCompact: its receptive
+ * radius + 1, so tiles compute exactly what the whole frame computes, in every output
+ * format (subsampled chroma is filtered from one pixel past the core). RRDBNet: its receptive
+ * radius (hundreds of pixels) would multiply the work; a pad measured to keep tiled vs
+ * untiled output above 45 dB PSNR on real images instead (see tile_plan.c).
+ */
+int resr_tile_pad_auto(const struct ResrModel *model);
 
 #endif /* RESR_VF_TILE_PLAN_H */

@@ -6,7 +6,7 @@ set -u
 ROOT=${RESR_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 FFMPEG=${FFMPEG:-$ROOT/ffmpeg}
 FFPROBE=${FFPROBE:-$ROOT/ffprobe}
-SHARED=$ROOT/../shared
+SHARED=${RESR_SHARED:-$ROOT/../shared}   # tests/common/shared.sh
 MODEL=$SHARED/models/realesr-animevideov3.pth
 PY=/usr/bin/python3          # Debian's python: numpy (and torch for the reference)
 HERE=$ROOT/tests/filter

@@ -6,7 +6,9 @@
 
 CASES=(error_no_model error_missing_model error_model_is_directory error_empty_model
        error_truncated_model error_unknown_arch error_hostile_models error_tile_negative
-       error_tile_pad_range error_backend_foo error_backend_cuda error_precision_foo
+       error_tile_pad_range error_backend_foo error_backend_cuda error_cuda_device_index
+       error_out_format_software error_out_format_unknown error_outscale_range error_outscale_negative
+       error_device_range error_precision_foo
        tiny_1x1_rgb24 tiny_1x1_yuv420p tiny_1x1_x2_x1_models resolution_change_reinit
        resolution_change_no_reinit)
 require_ffmpeg "${CASES[@]}"
@@ -84,7 +86,22 @@ fi
 expect_error error_tile_negative "realesrgan=model=$MODEL:tile=-1" "tile.*out of range|out of range.*tile"
 expect_error error_tile_pad_range "realesrgan=model=$MODEL:tile_pad=100000" "tile_pad.*out of range|out of range.*tile_pad"
 expect_error error_backend_foo "realesrgan=model=$MODEL:backend=foo" "backend|foo"
-expect_error error_backend_cuda "realesrgan=model=$MODEL:backend=cuda" "CUDA engine is not built"
+# backend=cuda uploads software frames to a GPU: without one (or without a CUDA build) it
+# must fail with a message saying so, not crash
+if nvidia-smi -L 2>/dev/null | grep -q '^GPU'; then
+    skip error_backend_cuda "this machine has a GPU: backend=cuda runs here (tests/gpu checks it)"
+else
+    expect_error error_backend_cuda "realesrgan=model=$MODEL:backend=cuda" \
+                 "cannot open CUDA device 0: .*libcuda\.so\.1|this build has no CUDA engine"
+fi
+expect_error error_cuda_device_index "realesrgan=model=$MODEL:backend=cuda:device=7" \
+             "cannot open CUDA device 7|this build has no CUDA engine"
+expect_error error_out_format_software "realesrgan=model=$MODEL:out_format=p010le" \
+             "out_format=p010le applies to CUDA frames"
+expect_error error_out_format_unknown "realesrgan=model=$MODEL:out_format=nosuchformat" "nosuchformat"
+expect_error error_outscale_range "realesrgan=model=$MODEL:outscale=17" "outscale.*out of range|out of range.*outscale"
+expect_error error_outscale_negative "realesrgan=model=$MODEL:outscale=-1" "outscale.*out of range|out of range.*outscale"
+expect_error error_device_range "realesrgan=model=$MODEL:device=-2" "device.*out of range|out of range.*device"
 expect_error error_precision_foo "realesrgan=model=$MODEL:precision=fp8" "precision|fp8"
 
 # tiny frames: output size, and finite values in float

@@ -536,6 +536,72 @@ static void test_float_unclamped(void)
     test_frame_free(&frame);
 }
 
+/*
+ * Float frames with NaN and infinite samples: NaN and -Inf read as 0, +Inf as 1, finite
+ * values untouched (out of range too), and resr_frame_count_nonfinite counts them (alpha
+ * included), so one NaN cannot spread NaN over the network's receptive field.
+ */
+static void test_float_nonfinite(const char *name, ResrPixelFormat f)
+{
+    const float inf = INFINITY;
+    /* per pixel, one value per component (R,G,B,A or Y,A) */
+    const float stored[4][4] = {
+        { NAN, 0.5f, -inf, NAN }, { inf, -0.25f, 1.5f, 0.75f },
+        { 0.2f, -NAN, 0.3f, inf }, { -inf, inf, NAN, -inf },
+    };
+    const int nc = (f.is_gray ? 1 : 3) + f.has_alpha;
+    float back[3 * 4];
+    TestFrame frame;
+
+    if (test_frame_alloc(&frame, &f, 4, 1) < 0) {
+        test_fail(name, "out of memory");
+        return;
+    }
+    size_t expect_count = 0;
+    for (int x = 0; x < 4; x++)
+        for (int i = 0; i < nc; i++) {
+            const int c = i < nc - f.has_alpha ? i : 3;
+            const ResrComponent *k = &f.comp[c];
+            memcpy(frame.planes.data[k->plane] + k->offset + x * k->step, &stored[x][i], 4);
+            expect_count += !isfinite(stored[x][i]);
+        }
+    const size_t count = resr_frame_count_nonfinite(&f, &frame.planes, 4, 1);
+    if (count != expect_count) {
+        test_fail(name, "counted %zu non-finite samples, stored %zu", count, expect_count);
+        goto done;
+    }
+    ResrRgbTile out = test_tile(back, 4, 1);
+    resr_frame_to_rgb(&f, &frame.planes, 4, 1, 0, 0, &out);
+    for (int x = 0; x < 4; x++)
+        for (int c = 0; c < 3; c++) {
+            const float v = stored[x][f.is_gray ? 0 : c];
+            const float want = isnan(v) ? 0.0f : isinf(v) ? (v > 0 ? 1.0f : 0.0f) : v;
+            const float got = back[c * 4 + x];
+            if (!(got == want)) {
+                test_fail(name, "pixel %d component %d: stored %g read %g, expected %g", x, c,
+                          (double)v, (double)got, (double)want);
+                goto done;
+            }
+        }
+    if (f.has_alpha) {
+        TestFrame up;
+        if (test_frame_alloc(&up, &f, 8, 2) < 0) {
+            test_fail(name, "out of memory");
+            goto done;
+        }
+        resr_alpha_upscale(&f, &frame.planes, 4, 1, &up.planes, 2);
+        const size_t left = resr_frame_count_nonfinite(&f, &up.planes, 8, 2);
+        test_frame_free(&up);
+        if (left) {
+            test_fail(name, "%zu non-finite samples in the upscaled alpha", left);
+            goto done;
+        }
+    }
+    test_pass(name);
+done:
+    test_frame_free(&frame);
+}
+
 /* p010: the 10 significant bits sit high in the container; stray low bits are ignored. */
 static void test_p010_container(void)
 {
@@ -712,6 +778,24 @@ int main(void)
     }
     test_clamp_round();
     test_float_unclamped();
+    test_float_nonfinite("float_nonfinite_gbrpf32", planar_gbr(RESR_SAMPLE_F32, 32, 0));
+    test_float_nonfinite("float_nonfinite_gbrapf32", planar_gbr(RESR_SAMPLE_F32, 32, 1));
+    test_float_nonfinite("float_nonfinite_grayf32", gray(RESR_SAMPLE_F32, 32));
+    {
+        ResrPixelFormat u8 = planar_gbr(RESR_SAMPLE_U8, 8, 0);
+        TestFrame frame;
+        if (test_frame_alloc(&frame, &u8, 4, 4) < 0) {
+            test_fail("float_nonfinite_integer_format", "out of memory");
+        } else {
+            memset(frame.planes.data[0], 0xff, 4);  /* 0xffffffff would be a NaN float */
+            const size_t n = resr_frame_count_nonfinite(&u8, &frame.planes, 4, 4);
+            test_frame_free(&frame);
+            if (n)
+                test_fail("float_nonfinite_integer_format", "counted %zu", n);
+            else
+                test_pass("float_nonfinite_integer_format");
+        }
+    }
     test_p010_container();
 
     test_alpha_constant();

@@ -11,11 +11,13 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 
 #include "filter_test.h"
 #include "../../models/model.h"
 #include "../../vf_realesrgan/engine.h"
 #include "../../vf_realesrgan/network.h"
+#include "../../vf_realesrgan/tile_plan.h"
 #include "../common/synthetic_model.h"
 
 #define ATOL 1e-5f
@@ -165,7 +167,8 @@ static void test_tiled_equals_untiled(const ShapeCase *c, const ResrPixelFormat 
         test_fail(name, "synthetic model: %d", ret);
         return;
     }
-    const int s = m->scale, pad = m->receptive_radius + extra_pad;
+    /* extra_pad < 0: the automatic pad, which must be as exact for these small networks */
+    const int s = m->scale, pad = extra_pad < 0 ? -1 : m->receptive_radius + extra_pad;
     const size_t n = (size_t)3 * c->w * s * c->h * s;
     rgb = make_image(c->w, c->h, 3);
     a = malloc(n * sizeof(*a));
@@ -277,10 +280,13 @@ static void test_default_pad_psnr(void)
     TestFrame in = { 0 }, whole = { 0 }, tiled = { 0 };
     int ret;
 
-    snprintf(path, sizeof(path), "%s/../shared/models/realesr-animevideov3.pth", root ? root : ".");
+    if (getenv("RESR_SHARED_MODELS"))
+        snprintf(path, sizeof(path), "%s/realesr-animevideov3.pth", getenv("RESR_SHARED_MODELS"));
+    else
+        snprintf(path, sizeof(path), "%s/../shared/models/realesr-animevideov3.pth", root ? root : ".");
     if ((ret = resr_model_load(&m, path, err, sizeof(err))) < 0) {
         if (ret == -ENOENT)
-            test_skip(name, "../shared/models/realesr-animevideov3.pth not found");
+            test_skip(name, "realesr-animevideov3.pth not found ($RESR_SHARED_MODELS, else ../shared/models)");
         else
             test_fail(name, "%s", err);
         return;
@@ -295,7 +301,7 @@ static void test_default_pad_psnr(void)
         test_fail(name, "out of memory");
         goto done;
     }
-    ResrEngineConfig one = config(0, 10), many = config(32, 10), exact = config(32, m->receptive_radius);
+    ResrEngineConfig one = config(0, -1), many = config(32, 10), exact = config(32, -1);
     if ((ret = upscale(m, &one, &f, &in, &whole)) < 0 || (ret = upscale(m, &many, &f, &in, &tiled)) < 0) {
         test_fail(name, "engine: %d (%s)", ret, last_log);
         goto done;
@@ -309,13 +315,12 @@ static void test_default_pad_psnr(void)
     }
     frame_rgb(&f, &tiled, b);
     const double pr = psnr(a, b, n);
-    printf("# animevideov3 %dx%d, tile 32: pad 10 vs untiled %.2f dB; pad %d (receptive radius) %.2f dB\n",
-           w, h, p10, m->receptive_radius, pr);
+    printf("# animevideov3 %dx%d, tile 32: pad 10 (official) vs untiled %.2f dB; automatic pad "
+           "(receptive radius %d + 1) %.2f dB\n", w, h, p10, m->receptive_radius, pr);
     /* official tiling with pad 10 is visually seamless (well above 40 dB); a wrong context
-     * offset would drop far below that */
+     * offset would drop far below that. The automatic pad covers the receptive radius: exact. */
     if (!(p10 >= 40.0) || !(pr >= 90.0)) {
-        test_fail(name, "PSNR pad 10 %.2f dB (want >= 40), pad %d %.2f dB (want >= 90)", p10,
-                  m->receptive_radius, pr);
+        test_fail(name, "PSNR pad 10 %.2f dB (want >= 40), automatic pad %.2f dB (want >= 90)", p10, pr);
         goto done;
     }
     test_pass(name);
@@ -440,56 +445,56 @@ done:
 }
 
 /*
- * tile = 0: an 8K frame for an x4plus-shaped network is split into tiles whose activations
- * stay bounded; a 1080p frame for animevideov3's shape fits in one tile. Plans only.
+ * tile = 0: tiles keep the estimated activations under 512 MiB (x4plus: ~9 KB per input
+ * pixel, so ~242^2 pixels; animevideov3: ~0.7 KB, ~866^2), unless the pad would then
+ * cost more than 1.44x the work: the core stays at least 10 pads wide (x4plus at its
+ * automatic pad 40: 400 + 2 * 40 = 480). A frame under the budget is one tile. Plans only.
  */
 static void test_auto_tile(void)
 {
     const char *name = "auto_tile_bounded";
-    const ResrSyntheticShape x4plus = { RESR_ARCH_RRDBNET, 4, 64, 23, 32, 0 };
+    const ResrSyntheticShape x4plus = { RESR_ARCH_RRDBNET, 4, 64, 32, 23, 0 };
     const ResrSyntheticShape anime = { RESR_ARCH_SRVGG, 4, 64, 0, 0, 16 };
+    static const struct {
+        const char *label;
+        int rrdb, pad, w, h;
+        int min_tiles, max_tiles, min_edge, max_edge;  /* largest tile input, pixels */
+    } cases[] = {
+        { "x4plus shape, pad 10, 8K",  1, 10, 7680, 4320, 2, 1000, 232, 242 },
+        { "x4plus shape, auto pad, 8K", 1, -1, 7680, 4320, 2, 1000, 470, 480 },
+        { "animevideov3 shape, auto pad, 1080p", 0, -1, 1920, 1080, 2, 6, 850, 866 },
+        { "animevideov3 shape, auto pad, 640x480", 0, -1, 640, 480, 1, 1, 480, 640 },
+    };
     const ResrPixelFormat f = planar_yuv(8, 1, 1, 0, 0);
     ResrModel *m = NULL;
     ResrEngine *e = NULL;
     int count, tw, th, ret;
 
-    ResrEngineConfig cfg = config(0, 10);
-    if (resr_synthetic_model_create(&m, &x4plus, 1) < 0 || resr_cpu_engine_create(&e, m, &cfg) < 0) {
-        test_fail(name, "setup failed");
-        goto done;
-    }
-    ResrFrameGeometry g8k = { 7680, 4320, f, f };
-    if ((ret = e->ops->plan(e, &g8k)) < 0) {
-        test_fail(name, "plan 8K: %d", ret);
-        goto done;
-    }
-    if (sscanf(last_log, "cpu engine: %*dx%*d in %d tile(s) of up to %dx%d", &count, &tw, &th) != 3) {
-        test_fail(name, "unexpected plan log: %s", last_log);
-        goto done;
-    }
-    printf("# x4plus shape, 8K: %d tiles of up to %dx%d input pixels\n", count, tw, th);
-    /* x4plus holds ~2k floats per input pixel at 4x: 2 GiB is about 512^2 input pixels */
-    if (count < 2 || (double)tw * th > 600.0 * 600.0) {
-        test_fail(name, "8K frame planned as %d tiles of %dx%d", count, tw, th);
-        goto done;
-    }
-    resr_engine_free(&e);
-    resr_synthetic_model_free(&m);
-
-    if (resr_synthetic_model_create(&m, &anime, 1) < 0 || resr_cpu_engine_create(&e, m, &cfg) < 0) {
-        test_fail(name, "setup failed");
-        goto done;
-    }
-    ResrFrameGeometry g1080 = { 1920, 1080, f, f };
-    if ((ret = e->ops->plan(e, &g1080)) < 0 ||
-        sscanf(last_log, "cpu engine: %*dx%*d in %d tile(s) of up to %dx%d", &count, &tw, &th) != 3) {
-        test_fail(name, "plan 1080p: %d (%s)", ret, last_log);
-        goto done;
-    }
-    printf("# animevideov3 shape, 1080p: %d tile(s)\n", count);
-    if (count != 1) {
-        test_fail(name, "1080p planned as %d tiles of %dx%d", count, tw, th);
-        goto done;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        ResrEngineConfig cfg = config(0, cases[i].pad);
+        const ResrFrameGeometry g = { cases[i].w, cases[i].h, f, f };
+        if (resr_synthetic_model_create(&m, cases[i].rrdb ? &x4plus : &anime, 1) < 0 ||
+            resr_cpu_engine_create(&e, m, &cfg) < 0) {
+            test_fail(name, "setup failed");
+            goto done;
+        }
+        if ((ret = e->ops->plan(e, &g)) < 0 ||
+            sscanf(last_log, "cpu engine: %*dx%*d in %d tile(s) of up to %dx%d", &count, &tw, &th) != 3) {
+            test_fail(name, "%s: plan %d (%s)", cases[i].label, ret, last_log);
+            goto done;
+        }
+        const int edge = tw > th ? tw : th;
+        printf("# %s: %d tile(s) of up to %dx%d input pixels (pad %d)\n", cases[i].label, count,
+               tw, th, e->config.tile_pad);
+        if (count < cases[i].min_tiles || count > cases[i].max_tiles ||
+            edge < cases[i].min_edge || edge > cases[i].max_edge) {
+            test_fail(name, "%s: %d tiles of %dx%d, want %d..%d of %d..%d", cases[i].label, count,
+                      tw, th, cases[i].min_tiles, cases[i].max_tiles, cases[i].min_edge,
+                      cases[i].max_edge);
+            goto done;
+        }
+        resr_engine_free(&e);
+        resr_synthetic_model_free(&m);
     }
     test_pass(name);
 done:
@@ -510,7 +515,7 @@ static void test_bad_arguments(void)
         test_fail(name, "synthetic model");
         return;
     }
-    ResrEngineConfig neg_tile = config(-1, 10), neg_pad = config(0, -1), ok = config(0, 10);
+    ResrEngineConfig neg_tile = config(-1, 10), neg_pad = config(0, -2), ok = config(0, 10);
     if (resr_cpu_engine_create(&e, m, &neg_tile) != -EINVAL || e ||
         resr_cpu_engine_create(&e, m, &neg_pad) != -EINVAL || e) {
         test_fail(name, "negative tile or pad accepted");
@@ -524,6 +529,48 @@ static void test_bad_arguments(void)
     if (e->ops->plan(e, &empty) != -EINVAL || e->ops->plan(e, &mixed) != -EINVAL) {
         test_fail(name, "empty frame or alpha mismatch accepted");
         goto done;
+    }
+    test_pass(name);
+done:
+    resr_engine_free(&e);
+    resr_synthetic_model_free(&m);
+}
+
+/* The engine's config holds what it resolved: the automatic pad and the thread count. */
+static void test_resolved_config(void)
+{
+    const char *name = "resolved_pad_and_threads";
+    const ResrSyntheticShape shapes[] = {
+        { RESR_ARCH_SRVGG, 4, 8, 0, 0, 16 },     /* animevideov3's depth: radius 18, pad 19 */
+        { RESR_ARCH_RRDBNET, 4, 8, 4, 23, 0 },   /* x4plus's depth: radius 349 */
+        { RESR_ARCH_RRDBNET, 2, 8, 4, 23, 0 },   /* x2plus's: unshuffle 2 */
+    };
+    ResrModel *m = NULL;
+    ResrEngine *e = NULL;
+
+    for (size_t i = 0; i < sizeof(shapes) / sizeof(*shapes); i++) {
+        ResrEngineConfig automatic = config(0, -1), explicit = config(0, 7);
+        automatic.threads = 0;
+        if (resr_synthetic_model_create(&m, &shapes[i], 1) < 0 ||
+            resr_cpu_engine_create(&e, m, &automatic) < 0) {
+            test_fail(name, "setup %zu failed", i);
+            goto done;
+        }
+        const int want = resr_tile_pad_auto(m);
+        if (e->config.tile_pad != want || e->config.threads < 1) {
+            test_fail(name, "shape %zu: pad %d (want %d), threads %d", i, e->config.tile_pad, want,
+                      e->config.threads);
+            goto done;
+        }
+        resr_engine_free(&e);
+        if (resr_cpu_engine_create(&e, m, &explicit) < 0 || e->config.tile_pad != 7 ||
+            e->config.threads != 2) {
+            test_fail(name, "shape %zu: explicit pad 7, 2 threads became %d, %d", i,
+                      e ? e->config.tile_pad : -1, e ? e->config.threads : -1);
+            goto done;
+        }
+        resr_engine_free(&e);
+        resr_synthetic_model_free(&m);
     }
     test_pass(name);
 done:
@@ -587,6 +634,11 @@ int main(void)
         test_tiled_equals_untiled(&shape_cases[i], &gbrpf32, "gbrpf32", 0);
         /* the chroma filter reads one output pixel past the core: one more input pixel */
         test_tiled_equals_untiled(&shape_cases[i], &yuv420p, "yuv420p", 1);
+        /* SRVGG's automatic pad is its receptive radius; RRDBNet's is not (tile_plan.c) */
+        if (shape_cases[i].shape.arch == RESR_ARCH_SRVGG) {
+            test_tiled_equals_untiled(&shape_cases[i], &gbrpf32, "gbrpf32_autopad", -1);
+            test_tiled_equals_untiled(&shape_cases[i], &yuv420p, "yuv420p_autopad", -1);
+        }
     }
     for (size_t i = 0; i < ncases; i++) {
         test_matches_reference(&shape_cases[i], 0);
@@ -597,6 +649,7 @@ int main(void)
     test_replan();
     test_auto_tile();
     test_bad_arguments();
+    test_resolved_config();
     test_one_pixel();
 
     printf("test_cpu_engine: %d passed, %d failed, %d skipped\n", test_passes, test_failures, test_skips);

@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "filter_test.h"
+#include "../../models/model.h"
 #include "../../vf_realesrgan/tile_plan.h"
 
 static int rect_eq(ResrRect r, int x, int y, int w, int h)
@@ -239,6 +240,42 @@ static void test_invalid(void)
     test_pass(name);
 }
 
+/*
+ * The automatic pad: SRVGG's receptive radius + 1 (exact tiles, subsampled chroma
+ * included); RRDBNet's measured 40 body pixels (tile_plan.c has the PSNR table), in input
+ * pixels times the unshuffle factor, never more than that exact pad.
+ */
+static void test_auto_pad(void)
+{
+    const char *name = "auto_pad";
+    static const struct {
+        ResrArch arch;
+        int unshuffle, num_block, num_conv, radius, want;
+    } cases[] = {
+        { RESR_ARCH_SRVGG,   1, 0, 16, 18, 19 },    /* realesr-animevideov3 */
+        { RESR_ARCH_SRVGG,   1, 0, 32, 34, 35 },    /* realesr-general-x4v3 */
+        { RESR_ARCH_RRDBNET, 1, 23, 0, 349, 40 },   /* RealESRGAN_x4plus */
+        { RESR_ARCH_RRDBNET, 1, 6, 0, 94, 40 },     /* RealESRGAN_x4plus_anime_6B */
+        { RESR_ARCH_RRDBNET, 2, 23, 0, 698, 80 },   /* RealESRGAN_x2plus */
+        { RESR_ARCH_RRDBNET, 4, 23, 0, 1396, 160 }, /* an x1 model */
+        { RESR_ARCH_RRDBNET, 1, 1, 0, 19, 20 },     /* a network smaller than the pad */
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        ResrModel m = { .arch = cases[i].arch, .scale = 4 / cases[i].unshuffle,
+                        .unshuffle = cases[i].arch == RESR_ARCH_RRDBNET ? cases[i].unshuffle : 0,
+                        .num_block = cases[i].num_block, .num_conv = cases[i].num_conv,
+                        .num_convs = cases[i].num_conv + 2, .receptive_radius = cases[i].radius };
+        const int got = resr_tile_pad_auto(&m);
+        if (got != cases[i].want) {
+            test_fail(name, "case %zu (radius %d, unshuffle %d): %d, want %d", i, cases[i].radius,
+                      cases[i].unshuffle, got, cases[i].want);
+            return;
+        }
+    }
+    test_pass(name);
+}
+
 int main(void)
 {
     test_single_tile();
@@ -246,6 +283,7 @@ int main(void)
     test_rounding();
     test_partitions();
     test_invalid();
+    test_auto_pad();
     printf("test_tile_plan: %d passed, %d failed, %d skipped\n", test_passes, test_failures, test_skips);
     return test_exit_code();
 }

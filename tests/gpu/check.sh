@@ -8,8 +8,12 @@
 # Steps: build (tools/offline-build, fatbin for this GPU only), engine comparison CUDA vs CPU
 # (tests/gpu/gpu_check.c: every architecture, sw_format, precision, odd sizes, tiles, fp16
 # overflow, steady-state driver tracing), compute-sanitizer memcheck + racecheck on a small
-# case, NVDEC -> realesrgan -> encode with ffmpeg. Prints PASS/FAIL/SKIP lines and, last, a
-# summary table. Exit status: nonzero when anything failed. Logs: $OUT (or build/gpu-check/logs).
+# case, NVDEC -> realesrgan -> encode with ffmpeg; then the benchmark (tests/gpu/bench_gpu.py:
+# BENCH rows, never a failure; RESULTS-gpu.md/.csv with the logs). Prints PASS/FAIL/SKIP/BENCH
+# lines and, last, a summary table. Exit status: nonzero when anything failed. Logs: $OUT (or
+# build/gpu-check/logs).
+#   RESR_GPU_BENCH_SECONDS   the benchmark's share of the budget (default 120; 0: no benchmark)
+#   RESR_GPU_BENCH_ONLY=1    build, then the benchmark alone (no correctness steps)
 set -uo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -46,6 +50,7 @@ row() {   # row STEP RESULT SECONDS DETAIL
     case $2 in
     PASS) echo "PASS $1${4:+: $4}" ;;
     FAIL) echo "FAIL $1${4:+: $4}"; failed=1 ;;
+    BENCH) echo "BENCH $1${4:+: $4}" ;;   # a measurement: reported, never a failure
     *)    echo "SKIP $1${4:+: $4}" ;;
     esac
 }
@@ -95,6 +100,10 @@ fits() {   # fits STEP SECONDS: true if SECONDS remain, else records a SKIP
     return 1
 }
 
+# the benchmark runs last, in the time kept back for it here
+bench_reserve=${RESR_GPU_BENCH_SECONDS:-120}
+bench_only=${RESR_GPU_BENCH_ONLY:-0}
+
 timed() {   # timed LOG COMMAND...: runs it, output to LOG; sets $secs and returns its status
     local t0=$(date +%s) rc
     "${@:2}" > "$1" 2>&1
@@ -121,22 +130,27 @@ nvinc=
 for d in "$root/build/nv-codec-headers/include" /usr/local/include /usr/include; do
     [ -f "$d/ffnvcodec/dynlink_loader.h" ] && { nvinc=$d; break; }
 done
-build_check() (
+# the CUDA engine's objects, linked into gpu_check and gpu_bench
+engine_srcs=(cuda/cuda_engine.c cuda/cuda_plan.c build/cuda/resr_kernels_fatbin.c tests/common/synthetic_model.c)
+build_program() (   # build_program NAME: tests/gpu/NAME.c + the engine -> $stage/NAME
     set -e
-    local nvcc=${NVCC:-$(grep -s '^NVCC *=' config.mak | sed 's/^NVCC *= *//')}
-    make -f cuda/cuda.mak cuda-kernels ${nvcc:+NVCC=$nvcc}
     local cflags="-std=c17 -O2 -D_POSIX_C_SOURCE=200112 -D_XOPEN_SOURCE=600 -I$ffb -I$root/build/ffmpeg-src -I$nvinc -I$root"
     local objs=()
-    for src in cuda/cuda_engine.c cuda/cuda_plan.c build/cuda/resr_kernels_fatbin.c tests/gpu/gpu_check.c \
-               tests/common/synthetic_model.c; do
+    for src in "${engine_srcs[@]}" "tests/gpu/$1.c"; do
         obj=$stage/$(basename "$src" .c).o
         cc $cflags -c -o "$obj" "$src"
         objs+=("$obj")
     done
     local extralibs
     extralibs=$(sed -n 's/^EXTRALIBS-avutil=//p' "$ffb/ffbuild/config.mak")
-    cc -o "$stage/gpu_check" "${objs[@]}" build/lib/libresr.a "$ffb/libavutil/libavutil.a" \
+    cc -o "$stage/$1" "${objs[@]}" build/lib/libresr.a "$ffb/libavutil/libavutil.a" \
         $extralibs -ldl -lpthread -lm
+)
+build_check() (
+    set -e
+    local nvcc=${NVCC:-$(grep -s '^NVCC *=' config.mak | sed 's/^NVCC *= *//')}
+    make -f cuda/cuda.mak cuda-kernels ${nvcc:+NVCC=$nvcc}
+    build_program gpu_check
 )
 if timed "$logs/build-check.log" build_check; then
     row build-engine-check PASS $secs "tests/gpu/gpu_check.c linked against libavutil + libresr.a"
@@ -147,8 +161,10 @@ else
 fi
 
 # --- engine comparison -------------------------------------------------------------------------
-if fits engine-vs-cpu 60; then
-    t=$(( $(left) - 150 )); [ $t -ge 60 ] || t=60
+if [ "$bench_only" = 1 ]; then
+    row correctness SKIP 0 "RESR_GPU_BENCH_ONLY=1: engine, sanitizer and pipeline checks not run"
+elif fits engine-vs-cpu 60; then
+    t=$(( $(left) - 150 - bench_reserve )); [ $t -ge 60 ] || t=60
     timed "$logs/engine.log" timeout $t "$stage/gpu_check" --models "$stage"
     rc=$?
     grep -E '^(PASS|FAIL|SKIP|ROW|  )' "$logs/engine.log"
@@ -162,7 +178,9 @@ fi
 
 # --- compute-sanitizer -------------------------------------------------------------------------
 sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null || true)
+[ "$bench_only" = 1 ] && sanitizer=skip
 for tool in memcheck racecheck; do
+    [ "$sanitizer" = skip ] && continue
     if [ -z "$sanitizer" ]; then
         row "sanitizer-$tool" SKIP 0 "compute-sanitizer not installed"
         continue
@@ -179,10 +197,12 @@ done
 # --- NVDEC -> realesrgan -> encode ---------------------------------------------------------------
 video=$(find_shared media/video/onepiece_demo.mp4 || true)
 model=$(find_shared models/realesr-animevideov3.pth || true)
-if [ -z "$video" ] || [ -z "$model" ]; then
+if [ "$bench_only" = 1 ]; then
+    :
+elif [ -z "$video" ] || [ -z "$model" ]; then
     row pipeline SKIP 0 "onepiece_demo.mp4 / realesr-animevideov3.pth not found (run --stage where shared/ is)"
-elif ! ./ffmpeg -hide_banner -h filter=realesrgan 2>/dev/null | grep -q out_format; then
-    row pipeline SKIP 0 "the filter has no CUDA frame path yet (cuda/INTEGRATION.md not applied)"
+elif ! ./ffmpeg -hide_banner -hwaccels 2>/dev/null | grep -qx cuda; then
+    row pipeline SKIP 0 "./ffmpeg was built without CUDA (no cuda in ffmpeg -hwaccels)"
 elif fits pipeline 60; then
     dec=(-hwaccel cuda -hwaccel_output_format cuda -i "$video" -t 2)
     vf="realesrgan=model=$model"
@@ -211,9 +231,10 @@ elif fits pipeline 60; then
         row pipeline-nvdec-encode FAIL $secs "$(grep -iE 'error|failed' "$logs/pipeline.log" | head -n 2 | tr '\n' ' ')"
     fi
     # the same frames through the CPU engine: the GPU pipeline must match within 40 dB (fp16)
+    psnr_t=$(( $(left) - 5 - bench_reserve )); [ $psnr_t -ge 30 ] || psnr_t=30
     if ! fits pipeline-vs-cpu 30; then
         :
-    elif timed "$logs/pipeline-psnr.log" timeout $(( $(left) - 5 )) ./ffmpeg -hide_banner -nostdin \
+    elif timed "$logs/pipeline-psnr.log" timeout $psnr_t ./ffmpeg -hide_banner -nostdin \
             -hwaccel cuda -hwaccel_output_format cuda -i "$video" -i "$video" -filter_complex \
             "[0:v]$vf,hwdownload,format=nv12[g];[1:v]format=nv12,realesrgan=model=$model:backend=cpu[c];[g][c]psnr" \
             -frames:v 4 -f null -; then
@@ -225,6 +246,55 @@ elif fits pipeline 60; then
         fi
     else
         row pipeline-vs-cpu FAIL $secs "$(grep -iE 'error|failed' "$logs/pipeline-psnr.log" | head -n 2 | tr '\n' ' ')"
+    fi
+    # the filter's other GPU paths against the CPU engine, 4 frames each: outscale (the
+    # resample kernel) with out_format on CUDA frames, and software frames that backend=cuda
+    # uploads, resizes and downloads; -v verbose adds the per-frame timings of the CUDA run
+    psnr_step() {   # psnr_step STEP DETAIL DECODE-OPTIONS FILTERGRAPH
+        local step=$1 detail=$2 graph=$4 psnr timing
+        fits "$step" 30 || return 0
+        # $3 unquoted on purpose: zero or more decoder options for the first input
+        # shellcheck disable=SC2086
+        if timed "$logs/$step.log" timeout $(( $(left) - 5 )) ./ffmpeg -hide_banner -nostdin -v verbose \
+                $3 -i "$video" -i "$video" -filter_complex "$graph" -frames:v 4 -f null -; then
+            psnr=$(grep -oE 'average:[0-9.inf]+' "$logs/$step.log" | tail -n 1 | cut -d: -f2)
+            # the CUDA instance's per-frame line (the CPU one's reads "engine N ms (network ...")
+            timing=$(grep -E 'frame [0-9]+ \(pts [^)]*\): engine [0-9.]+ ms, resize' "$logs/$step.log" | tail -n 1 | sed 's/.*): //')
+            if awk -v p="$psnr" 'BEGIN { exit !(p == "inf" || p + 0 >= 40) }'; then
+                row "$step" PASS $secs "$detail: $psnr dB; last CUDA frame: $timing"
+            else
+                row "$step" FAIL $secs "$detail: $psnr dB < 40"
+            fi
+        else
+            row "$step" FAIL $secs "$(grep -iE 'error|failed|cannot' "$logs/$step.log" | head -n 2 | tr '\n' ' ')"
+        fi
+    }
+    psnr_step pipeline-outscale "CUDA frames, outscale=2, out_format=p010le, vs CPU" \
+        "-hwaccel cuda -hwaccel_output_format cuda" \
+        "[0:v]$vf:outscale=2:out_format=p010le,hwdownload,format=p010le[g];[1:v]format=nv12,realesrgan=model=$model:backend=cpu:outscale=2,format=p010le[c];[g][c]psnr"
+    psnr_step pipeline-upload "software frames, backend=cuda, outscale=3, vs CPU" "" \
+        "[0:v]format=nv12,$vf:backend=cuda:outscale=3[g];[1:v]format=nv12,realesrgan=model=$model:backend=cpu:outscale=3[c];[g][c]psnr"
+fi
+
+# --- benchmark: measurements, never a failure (tests/gpu/bench_gpu.py) ---------------------------
+if [ "$bench_reserve" -le 0 ]; then
+    row bench SKIP 0 "RESR_GPU_BENCH_SECONDS=$bench_reserve: no benchmark"
+elif ! command -v python3 >/dev/null 2>&1; then
+    row bench SKIP 0 "no python3 to run tests/gpu/bench_gpu.py"
+elif fits bench 45; then
+    if timed "$logs/build-bench.log" build_program gpu_bench; then
+        budget=$(( $(left) - 10 ))
+        timed "$logs/bench.log" timeout $(( budget + 5 )) python3 tests/gpu/bench_gpu.py --bench "$stage/gpu_bench" \
+            --models "$stage" --out "$logs" --budget $budget
+        rc=$?
+        n=0
+        while IFS='|' read -r name detail; do
+            row "$name" BENCH "$secs" "$detail"
+            n=$((n + 1))
+        done < <(sed -n 's/^BENCHROW //p' "$logs/bench.log")
+        [ $n -gt 0 ] || row bench BENCH $secs "exit $rc$([ $rc = 124 ] && echo ' (timeout)'), nothing measured: $logs/bench.log"
+    else
+        row bench BENCH $secs "gpu_bench did not build: $(tail -n 3 "$logs/build-bench.log" | tr '\n' ' ')"
     fi
 fi
 

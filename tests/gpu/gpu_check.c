@@ -14,6 +14,9 @@
  * in exact arithmetic) must be rerun at a smaller scale and still meet 40 dB.
  * Steady state: the driver API is traced (the CudaFunctions table wrapped): after the
  * first frame, no memory allocation and no host copy but the 8-byte fp16 status reads.
+ * outscale: the resample kernel against vf_realesrgan/resample.c on the same frame, every
+ * accepted sw_format, shrinking and growing: bit for bit (tests/cuda/test_cuda_resample.c
+ * proves the same on the CPU with the kernel's own code; this is the hardware's word).
  * --small: a few tiny cases touching every kernel, for compute-sanitizer.
  * Prints PASS/FAIL/SKIP lines, then "ROW ..." lines the summary table is made of.
  */
@@ -28,12 +31,14 @@
 #include "libavutil/frame.h"
 #include "libavutil/hwcontext.h"
 #include "libavutil/hwcontext_cuda_internal.h"
+#include "libavutil/imgutils.h"
 #include "libavutil/pixdesc.h"
 
 #include "cuda/cuda_engine.h"
 #include "cuda/kernel_args.h"
 #include "tests/common/synthetic_model.h"
 #include "vf_realesrgan/engine.h"
+#include "vf_realesrgan/resample.h"
 
 static int failures, passes, skips;
 
@@ -243,6 +248,50 @@ static AVFrame *cuda_frame(AVBufferRef *device, enum AVPixelFormat sw, int w, in
     return f;
 }
 
+/*
+ * Host <-> device copy of a whole frame. av_hwframe_transfer_data copies height >> 1
+ * chroma rows, so odd-height 4:2:0 frames (97x61, 11x9 here) would lose their last chroma
+ * row: the engine would read, or the comparison find, whatever the memory held. dst
+ * without buffers gets them (a host frame of src's size and dst's format).
+ */
+static int transfer(AVFrame *dst, const AVFrame *src, AVBufferRef *device)
+{
+    AVCUDADeviceContext *hwctx = ((AVHWDeviceContext *)device->data)->hwctx;
+    CudaFunctions *cu = hwctx->internal->cuda_dl;
+    const int to_device = !src->hw_frames_ctx;
+    const AVFrame *sw = to_device ? src : dst;
+    CUcontext dummy;
+    int ret = 0;
+
+    if (!dst->buf[0]) {
+        dst->width = src->width;
+        dst->height = src->height;
+        if (av_frame_get_buffer(dst, 0) < 0)
+            return -ENOMEM;
+    }
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(sw->format);
+    if (cu->cuCtxPushCurrent(hwctx->cuda_ctx) != CUDA_SUCCESS)
+        return -EIO;
+    for (int p = 0; p < 4 && sw->data[p] && ret == 0; p++) {
+        const int chroma = p == 1 || p == 2;
+        CUDA_MEMCPY2D cpy = {
+            .srcMemoryType = to_device ? CU_MEMORYTYPE_HOST : CU_MEMORYTYPE_DEVICE,
+            .srcHost       = src->data[p],
+            .srcDevice     = (CUdeviceptr)(uintptr_t)src->data[p],
+            .srcPitch      = (size_t)src->linesize[p],
+            .dstMemoryType = to_device ? CU_MEMORYTYPE_DEVICE : CU_MEMORYTYPE_HOST,
+            .dstHost       = dst->data[p],
+            .dstDevice     = (CUdeviceptr)(uintptr_t)dst->data[p],
+            .dstPitch      = (size_t)dst->linesize[p],
+            .WidthInBytes  = (size_t)av_image_get_linesize(sw->format, sw->width, p),
+            .Height        = (size_t)(chroma ? -((-sw->height) >> d->log2_chroma_h) : sw->height),
+        };
+        ret = cu->cuMemcpy2D(&cpy) == CUDA_SUCCESS ? 0 : -EIO;
+    }
+    cu->cuCtxPopCurrent(&dummy);
+    return ret;
+}
+
 /* ---- one comparison ------------------------------------------------------------------- */
 
 typedef struct Case {
@@ -341,7 +390,7 @@ static void run_case(const Case *c, AVBufferRef *device)
                 sw_in->data[g.in_format.comp[3].plane][(ptrdiff_t)y * sw_in->linesize[g.in_format.comp[3].plane] +
                                                        g.in_format.comp[3].offset + x * g.in_format.comp[3].step] =
                     (uint8_t)(255 * x / (c->w - 1 > 0 ? c->w - 1 : 1));
-    if (av_hwframe_transfer_data(hw_in, sw_in, 0) < 0) {
+    if (transfer(hw_in, sw_in, device) < 0) {
         result(0, name, "upload failed");
         goto end;
     }
@@ -417,7 +466,7 @@ static void run_case(const Case *c, AVBufferRef *device)
     resr_cuda_engine_get_stats(gpu, &st);
 
     gpu_out->format = c->out_fmt;
-    if (av_hwframe_transfer_data(gpu_out, hw_out, 0) < 0) {
+    if (transfer(gpu_out, hw_out, device) < 0) {
         result(0, name, "download failed");
         goto end;
     }
@@ -456,6 +505,83 @@ end:
     av_frame_free(&sw_in), av_frame_free(&cpu_out), av_frame_free(&gpu_out);
     av_frame_free(&hw_in), av_frame_free(&hw_out);
     free(rgb);
+}
+
+/* ---- outscale ---------------------------------------------------------------------------- */
+
+static void run_resample_case(AVBufferRef *device, ResrModel *m, enum AVPixelFormat fmt,
+                              int sw, int sh, int dw, int dh)
+{
+    const ResrEngineConfig cfg = { .precision = RESR_PRECISION_FP16, .log = engine_log };
+    ResrResamplePlan plan = { 0 };
+    ResrPixelFormat f;
+    ResrEngine *gpu = NULL;
+    AVFrame *src = NULL, *hw_src = NULL, *hw_dst = NULL, *cpu_dst = NULL, *gpu_dst = NULL;
+    uint32_t st = 99;
+    char name[128];
+    int ret;
+
+    snprintf(name, sizeof(name), "resample_%s_%dx%d_to_%dx%d", av_get_pix_fmt_name(fmt), sw, sh, dw, dh);
+    describe(&f, fmt);
+    if (!(src = software_frame(fmt, sw, sh)) || !(cpu_dst = software_frame(fmt, dw, dh)) ||
+        !(hw_src = cuda_frame(device, fmt, sw, sh)) || !(hw_dst = cuda_frame(device, fmt, dw, dh)) ||
+        !(gpu_dst = av_frame_alloc())) {
+        result(0, name, "cannot allocate frames");
+        goto end;
+    }
+    for (int p = 0; p < 4 && src->data[p]; p++) {
+        const int rows = p == 0 || f.is_rgb ? sh : -((-sh) >> f.log2_chroma_h);
+        for (ptrdiff_t i = 0; i < (ptrdiff_t)src->linesize[p] * rows; i++)
+            src->data[p][i] = (uint8_t)(resr_synthetic_uniform(&st, 0.0f, 1.0f) * 255.0f);
+    }
+    if (transfer(hw_src, src, device) < 0) {
+        result(0, name, "upload failed");
+        goto end;
+    }
+    if ((ret = resr_cuda_engine_create(&gpu, m, &cfg, device)) < 0 ||
+        (ret = resr_resample_plan(&plan, &f, sw, sh, dw, dh)) < 0 ||
+        (ret = resr_cuda_engine_set_resample(gpu, &plan)) < 0) {
+        result(0, name, "setup failed: %d", ret);
+        goto end;
+    }
+    ResrPlanes s_in = planes_of(hw_src), s_out = planes_of(hw_dst), c_in = planes_of(src), c_out = planes_of(cpu_dst);
+    const double t0 = now();
+    if ((ret = resr_cuda_engine_resample(gpu, &s_in, &s_out)) < 0 || (ret = resr_cuda_engine_sync(gpu)) < 0) {
+        result(0, name, "resample failed: %d", ret);
+        goto end;
+    }
+    const double t_gpu = now() - t0;
+    gpu_dst->format = fmt;
+    if (transfer(gpu_dst, hw_dst, device) < 0) {
+        result(0, name, "download failed");
+        goto end;
+    }
+    if ((ret = resr_resample_run(&plan, &c_in, &c_out)) < 0) {
+        result(0, name, "CPU resample failed: %d", ret);
+        goto end;
+    }
+
+    long diff = 0;
+    char first[96] = "";
+    for (int c = 0; c < (f.has_alpha ? 4 : 3); c++) {
+        const int chroma = !f.is_rgb && (c == 1 || c == 2);
+        const int cw = chroma ? -((-dw) >> f.log2_chroma_w) : dw, ch = chroma ? -((-dh) >> f.log2_chroma_h) : dh;
+        for (int y = 0; y < ch; y++)
+            for (int x = 0; x < cw; x++)
+                if (read_code(&f, cpu_dst, c, x, y) != read_code(&f, gpu_dst, c, x, y) && !diff++)
+                    snprintf(first, sizeof(first), "component %d (%d, %d): cpu %u, cuda %u", c, x, y,
+                             read_code(&f, cpu_dst, c, x, y), read_code(&f, gpu_dst, c, x, y));
+    }
+    printf("ROW %-58s %7s     %ld samples differ, cuda %.2f ms\n", name, diff ? "differs" : "exact", diff, t_gpu * 1e3);
+    if (diff)
+        result(0, name, "%ld samples differ from resample.c, first %s", diff, first);
+    else
+        result(1, name, "bit-exact");
+end:
+    resr_resample_free(&plan);
+    resr_engine_free(&gpu);
+    av_frame_free(&src), av_frame_free(&cpu_dst), av_frame_free(&gpu_dst);
+    av_frame_free(&hw_src), av_frame_free(&hw_dst);
 }
 
 /* ---- models ------------------------------------------------------------------------------ */
@@ -532,6 +658,7 @@ int main(int argc, char **argv)
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
             run_case(&cases[i], device);
+        run_resample_case(device, anime, AV_PIX_FMT_NV12, 76, 52, 38, 26);
     } else {
         for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
             const Case c = { anime_name, anime, formats[i], formats[i], 97, 61, F16, 0, 0, 0, 1 };
@@ -559,6 +686,13 @@ int main(int argc, char **argv)
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
             run_case(&cases[i], device);
+        /* outscale: x4 output to 2x and 3.5x, an x2 output to 4.7x, a 1080p x4 output to 2x */
+        for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+            run_resample_case(device, anime, formats[i], 388, 244, 194, 122);
+            run_resample_case(device, anime, formats[i], 388, 244, 340, 214);
+            run_resample_case(device, anime, formats[i], 122, 74, 286, 174);
+        }
+        run_resample_case(device, anime, AV_PIX_FMT_P010, 7680, 4320, 3840, 2160);
     }
 
     if (anime_loaded)

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# The filter's CUDA paths through ffmpeg on a machine without a GPU: a fake driver
+# (build/fake-cuda/libcuda.so.1, tests/cuda/fake_libcuda.c) runs the CUDA engine's kernels in
+# the CPU emulator, so hardware frame pools, hwupload/hwdownload, the filter's CUDA frame
+# path, backend=cuda's upload path, out_format, outscale's resample kernel, context push/pop
+# and launch parameters all run for real. Outputs are compared with backend=cpu on the same
+# frames (fp16 >= 40 dB, fp32 >= 50 dB, as tests/gpu/check.sh asks of a real GPU). The fake
+# counts driver calls: none without a current context, pushes and pops balanced, no
+# allocation per frame once running. What it cannot tell: real kernel timing, NVDEC/NVENC,
+# and whether the hardware agrees with the emulator (tests/gpu/check.sh).
+. "$(dirname "$0")/../filter/_lib.sh"
+
+FAKE=$ROOT/build/fake-cuda
+M4=$ROOT/tests/fixtures/srvgg_x4.pth
+CUDA_FORMATS=(nv12 yuv420p p010le p016le yuv444p yuv444p16le bgr0 rgb0 bgra rgba)
+CASES=()
+for f in "${CUDA_FORMATS[@]}"; do CASES+=("cuda_frames_$f"); done
+CASES+=(cuda_frames_fp32_rrdb_x2 cuda_out_format_p010 cuda_outscale cuda_upload_backend_cuda
+        cuda_upload_outscale cuda_upload_odd_size cuda_own_device cuda_pool_steady cuda_verbose_timings
+        error_cuda_sw_format error_cuda_out_format_model error_cuda_bf16_old_gpu error_cuda_device_index
+        error_cuda_frames_backend_cpu)
+require_ffmpeg "${CASES[@]}"
+why=
+[ -f "$FAKE/libcuda.so.1" ] || why="build/fake-cuda/libcuda.so.1 not built (CUDA not configured)"
+[ -n "$why" ] || "$FFMPEG" -hide_banner -h filter=realesrgan 2>/dev/null | grep -q out_format ||
+    why="this ffmpeg's filter has no CUDA path"
+[ -f "$M4" ] || why="$M4 missing"
+if [ -n "$why" ]; then
+    for name in "${CASES[@]}"; do skip "$name" "$why"; done
+    exit 0
+fi
+
+W=40 H=30
+"$PY" "$HERE/_pattern.py" pattern $W $H "$WORK/pattern.raw" || exit 1
+SRC=(-f rawvideo -pix_fmt rgba64le -s ${W}x$H -framerate 25 -i "$WORK/pattern.raw")
+DEV=(-init_hw_device cuda=gpu -filter_hw_device gpu)
+TAG="scale=out_color_matrix=bt709:out_chroma_loc=left"
+
+# fake NAME ARGS...: ffmpeg on the fake driver; its counters in $WORK/NAME.stats
+fake() {
+    local name=$1
+    shift
+    LD_LIBRARY_PATH=$FAKE${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} FAKE_CUDA_STATS=$WORK/$name.stats \
+        ff "$WORK/$name.log" "$@"
+}
+
+# psnr A B BYTES-PER-SAMPLE: over all bytes (8-bit) or little-endian 16-bit containers
+psnr() {
+    "$PY" - "$@" <<'PYEOF'
+import math, sys, numpy as np
+a_path, b_path, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
+dt, peak = (np.uint8, 255.0) if size == 1 else ("<u2", 65535.0)
+a, b = np.fromfile(a_path, dt).astype(np.float64), np.fromfile(b_path, dt).astype(np.float64)
+if a.size != b.size or a.size == 0:
+    print(f"sizes {a.size} {b.size}")
+    sys.exit(1)
+mse = float(np.mean((a - b) ** 2))
+print("inf" if mse == 0 else f"{10 * math.log10(peak * peak / mse):.2f}")
+PYEOF
+}
+
+# stats_ok NAME: driver calls all made with a context current; pushes and pops balanced
+stats_ok() {
+    local s
+    s=$(cat "$WORK/$1.stats" 2>/dev/null) || { echo "no driver counters"; return 1; }
+    read -r _ allocs _ frees _ live _ _ _ _ _ _ _ _ _ nocontext _ badfrees _ pushes _ pops <<<"$s"
+    [ "$nocontext" = 0 ] || { echo "$nocontext driver calls without a current context"; return 1; }
+    [ "$badfrees" = 0 ] || { echo "$badfrees frees of unknown memory"; return 1; }
+    # cuCtxCreate makes the device's context current once, FFmpeg pops it: one more pop than push
+    [ $((pops - pushes)) = 1 ] || { echo "context pushes $pushes, pops $pops"; return 1; }
+    [ "$live" = 0 ] || { echo "$live allocations never freed ($allocs made, $frees freed)"; return 1; }
+}
+
+# compare NAME GPU-FILTERS CPU-FILTERS OUT-FMT BYTES MIN-DB [FFMPEG-OPTIONS...]
+compare() {
+    local name=$1 gpu=$2 cpu=$3 fmt=$4 bytes=$5 min=$6 db problem
+    shift 6
+    if ! fake "$name" "${DEV[@]}" "$@" "${SRC[@]}" -vf "$gpu" -f rawvideo -pix_fmt "$fmt" "$WORK/$name.gpu"; then
+        fail "$name" "CUDA run failed: $(log_excerpt "$WORK/$name.log")"
+        return
+    fi
+    if ! ff "$WORK/$name.cpu.log" "${SRC[@]}" -vf "$cpu" -f rawvideo -pix_fmt "$fmt" "$WORK/$name.cpu"; then
+        fail "$name" "CPU run failed: $(log_excerpt "$WORK/$name.cpu.log")"
+        return
+    fi
+    db=$(psnr "$WORK/$name.gpu" "$WORK/$name.cpu" "$bytes")
+    if ! problem=$(stats_ok "$name"); then
+        fail "$name" "$problem"
+    elif awk -v d="$db" -v m="$min" 'BEGIN { exit !(d == "inf" || d + 0 >= m) }'; then
+        echo "# $name: $db dB against backend=cpu"
+        pass "$name"
+    else
+        fail "$name" "$db dB against backend=cpu (want >= $min)"
+    fi
+}
+
+SR="realesrgan=model=$M4"
+for f in "${CUDA_FORMATS[@]}"; do
+    bytes=1
+    case $f in p01*|*16le) bytes=2 ;; esac
+    compare "cuda_frames_$f" "$TAG,format=$f,hwupload,$SR,hwdownload,format=$f" \
+        "$TAG,format=$f,$SR:backend=cpu" "$f" $bytes 40
+done
+if [ -f "$ROOT/tests/fixtures/rrdb_x2_f16.pth" ]; then
+    compare cuda_frames_fp32_rrdb_x2 "$TAG,format=p016le,hwupload,realesrgan=model=$ROOT/tests/fixtures/rrdb_x2_f16.pth:precision=fp32,hwdownload,format=p016le" \
+        "$TAG,format=p016le,realesrgan=model=$ROOT/tests/fixtures/rrdb_x2_f16.pth" p016le 2 50
+else
+    skip cuda_frames_fp32_rrdb_x2 "tests/fixtures/rrdb_x2_f16.pth missing"
+fi
+compare cuda_out_format_p010 "$TAG,format=nv12,hwupload,$SR:out_format=p010le,hwdownload,format=p010le" \
+    "$TAG,format=nv12,$SR:backend=cpu,format=p010le" p010le 2 40
+compare cuda_outscale "$TAG,format=nv12,hwupload,$SR:outscale=2.5,hwdownload,format=nv12" \
+    "$TAG,format=nv12,$SR:backend=cpu:outscale=2.5" nv12 1 40
+compare cuda_upload_backend_cuda "$TAG,format=yuv420p,$SR:backend=cuda" "$TAG,format=yuv420p,$SR:backend=cpu" yuv420p 1 40
+compare cuda_upload_outscale "$TAG,format=bgr0,$SR:backend=cuda:outscale=3" "$TAG,format=bgr0,$SR:backend=cpu:outscale=3" bgr0 1 40
+# odd-height 4:2:0: av_hwframe_transfer_data would drop the last chroma row; the filter's
+# own transfers copy it (the CPU engine's output is the reference, so a lost row shows)
+"$PY" "$HERE/_pattern.py" pattern 19 13 "$WORK/odd.raw"
+SRC_EVEN=("${SRC[@]}")
+SRC=(-f rawvideo -pix_fmt rgba64le -s 19x13 -i "$WORK/odd.raw")
+compare cuda_upload_odd_size "$TAG,format=nv12,$SR:backend=cuda" "$TAG,format=nv12,$SR:backend=cpu" nv12 1 40
+SRC=("${SRC_EVEN[@]}")
+
+# without -filter_hw_device (the cases above use one) the filter opens its own device: device=0
+if fake cuda_own_device "${SRC[@]}" -vf "$TAG,format=nv12,$SR:backend=cuda:device=0" -f rawvideo "$WORK/own.nv12" &&
+   problem=$(stats_ok cuda_own_device) && grep -q "backend cuda (uploads software frames), fp16" "$WORK/cuda_own_device.log"; then
+    pass cuda_own_device
+else
+    fail cuda_own_device "${problem:-$(log_excerpt "$WORK/cuda_own_device.log")}"
+fi
+
+# steady state: 3 and 12 frames make the same allocations (pools recycle), contexts balanced
+steady() {
+    local frames=$1
+    fake "steady$frames" "${DEV[@]}" -stream_loop $((frames - 1)) "${SRC[@]}" \
+        -vf "$TAG,format=nv12,hwupload,$SR:outscale=2,hwdownload,format=nv12" -f null - || return 1
+    stats_ok "steady$frames" >/dev/null || return 1
+    awk '{ print $2 }' "$WORK/steady$frames.stats"
+}
+a3=$(steady 3) a12=$(steady 12)
+if [ -n "$a3" ] && [ "$a3" = "$a12" ]; then
+    echo "# 3 frames: $a3 allocations, 12 frames: $a12"
+    pass cuda_pool_steady
+else
+    fail cuda_pool_steady "allocations: 3 frames '$a3', 12 frames '$a12' ($(stats_ok steady12))"
+fi
+
+fake verbose "${DEV[@]}" -v verbose "${SRC[@]}" -vf "format=nv12,hwupload,$SR:outscale=2,hwdownload,format=nv12" -f null -
+if grep -qE "frame 0 \(pts 0\): engine [0-9.]+ ms, resize [0-9.]+ ms, transfer [0-9.]+ ms; [0-9.]+ ms, [0-9.]+ fps" "$WORK/verbose.log" &&
+   grep -qE "SRVGGNetCompact x4, 0\.02M parameters; backend cuda, fp16, tile auto \(pad [0-9]+, auto\); 40x30 -> 80x60, Lanczos to x2" "$WORK/verbose.log"; then
+    pass cuda_verbose_timings
+else
+    fail cuda_verbose_timings "no summary or timing line: $(grep -m2 -E 'SRVGG|frame 0' "$WORK/verbose.log")"
+fi
+
+# expect_error NAME REGEX ARGS...: fails (no signal) with REGEX in the log
+expect_error() {
+    local name=$1 regex=$2 status
+    shift 2
+    fake "$name" "$@"
+    status=$?
+    if crashed $status; then
+        fail "$name" "ffmpeg killed by a signal"
+    elif [ $status -eq 0 ]; then
+        fail "$name" "ffmpeg succeeded"
+    elif ! grep -qE "$regex" "$WORK/$name.log"; then
+        fail "$name" "no /$regex/: $(log_excerpt "$WORK/$name.log")"
+    else
+        echo "# $name: $(grep -m1 -E "$regex" "$WORK/$name.log" | cut -c1-200)"
+        pass "$name"
+    fi
+}
+expect_error error_cuda_sw_format "CUDA frames yuv420p10le -> yuv420p10le: the supported sw_formats are" \
+    "${DEV[@]}" "${SRC[@]}" -vf "format=yuv420p10le,hwupload,$SR,hwdownload,format=yuv420p10le" -f null -
+expect_error error_cuda_out_format_model "out_format=nv12 for bgr0 frames: the output keeps the input's colour model" \
+    "${DEV[@]}" "${SRC[@]}" -vf "format=bgr0,hwupload,$SR:out_format=nv12,hwdownload,format=nv12" -f null -
+FAKE_CUDA_SM=75 expect_error error_cuda_bf16_old_gpu "precision=bf16 needs compute capability 8.0" \
+    "${DEV[@]}" "${SRC[@]}" -vf "format=nv12,hwupload,$SR:precision=bf16,hwdownload,format=nv12" -f null -
+expect_error error_cuda_device_index "cannot open CUDA device 1" \
+    "${SRC[@]}" -vf "format=nv12,$SR:backend=cuda:device=1" -f null -
+# CUDA frames and backend=cpu: no format both sides take, ffmpeg says so
+expect_error error_cuda_frames_backend_cpu "Impossible to convert|auto_scale|No such filter|cannot|conversion" \
+    "${DEV[@]}" "${SRC[@]}" -vf "format=nv12,hwupload,$SR:backend=cpu,hwdownload,format=nv12" -f null -
+finish

@@ -1,0 +1,408 @@
+/*
+ * A stand-in for the NVIDIA driver library (libcuda.so.1) that runs the engine's kernels
+ * in the CPU emulator, so that ffmpeg's CUDA frame paths through the filter (hardware
+ * frame pools, uploads and downloads, context push/pop, launches and their parameters,
+ * outscale's resample kernel) can be rehearsed on a machine without a GPU
+ * (tests/cuda/fake_cuda_e2e.sh puts it first on LD_LIBRARY_PATH).
+ *
+ * "Device memory" is host memory: cuMemAlloc returns host addresses, copies are memcpy,
+ * streams are synchronous. cuModuleGetFunction knows the engine's kernels by name
+ * (resr_cuda_kernel_names, resr_resample_kernel); cuLaunchKernel replays them with
+ * tests/cuda/emulate.h (the lane-by-lane tensor-core model) and the resample kernel's
+ * per-thread body. Everything else FFmpeg's loader needs exists and fails with
+ * CUDA_ERROR_NOT_SUPPORTED.
+ *
+ * It checks what it can: every allocation, launch and copy made with a context current
+ * (pushed), balanced push/pop, frees of live allocations only. FAKE_CUDA_STATS=FILE
+ * writes the counters at exit: allocations (total, live, peak), launches, calls without a
+ * current context, push/pop balance. FAKE_CUDA_SM=75 reports compute capability 7.5.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ffnvcodec/dynlink_cuda.h"
+
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include "emulate.h"
+#include "../../cuda/resample_math.cuh"
+
+#define FAKE_ERROR_INVALID_VALUE   1
+#define FAKE_ERROR_INVALID_DEVICE  101
+#define FAKE_ERROR_INVALID_CONTEXT 201
+#define FAKE_ERROR_NOT_FOUND       500
+#define FAKE_ERROR_NOT_SUPPORTED   801
+#define FAKE_MAX_ALLOCS            4096
+
+#define RESAMPLE_KERNEL RESR_KERNEL_COUNT
+
+static struct {
+    long allocs, frees, live, peak_live, launches, copies;
+    long no_context;           /* driver calls made with no context current */
+    long bad_frees;
+    long pushes, pops;
+    size_t live_bytes, peak_bytes;
+} stats;
+
+static struct { void *p; size_t size; } allocations[FAKE_MAX_ALLOCS];
+static int context_depth;      /* one thread uses the filter's CUDA calls in these tests */
+static char the_context, the_stream, the_module;
+
+static void need_context(void)
+{
+    if (context_depth <= 0)
+        stats.no_context++;
+}
+
+__attribute__((destructor)) static void write_stats(void)
+{
+    const char *path = getenv("FAKE_CUDA_STATS");
+    FILE *f;
+
+    if (!path || !(f = fopen(path, "w")))
+        return;
+    fprintf(f, "allocs %ld frees %ld live %ld peak_live %ld peak_bytes %zu launches %ld copies %ld "
+            "no_context %ld bad_frees %ld pushes %ld pops %ld\n", stats.allocs, stats.frees, stats.live,
+            stats.peak_live, stats.peak_bytes, stats.launches, stats.copies, stats.no_context,
+            stats.bad_frees, stats.pushes, stats.pops);
+    fclose(f);
+}
+
+/* ---- device, context, stream --------------------------------------------------------- */
+
+tcuInit cuInit;
+tcuDriverGetVersion cuDriverGetVersion;
+tcuDeviceGetCount cuDeviceGetCount;
+tcuDeviceGet cuDeviceGet;
+tcuDeviceGetAttribute cuDeviceGetAttribute;
+tcuDeviceGetName cuDeviceGetName;
+tcuDeviceComputeCapability cuDeviceComputeCapability;
+tcuCtxCreate_v2 cuCtxCreate_v2;
+tcuCtxGetCurrent cuCtxGetCurrent;
+tcuCtxSetLimit cuCtxSetLimit;
+tcuCtxPushCurrent_v2 cuCtxPushCurrent_v2;
+tcuCtxPopCurrent_v2 cuCtxPopCurrent_v2;
+tcuCtxDestroy_v2 cuCtxDestroy_v2;
+tcuCtxGetDevice cuCtxGetDevice;
+tcuDevicePrimaryCtxRetain cuDevicePrimaryCtxRetain;
+tcuDevicePrimaryCtxRelease cuDevicePrimaryCtxRelease;
+tcuDevicePrimaryCtxSetFlags cuDevicePrimaryCtxSetFlags;
+tcuDevicePrimaryCtxGetState cuDevicePrimaryCtxGetState;
+tcuDevicePrimaryCtxReset cuDevicePrimaryCtxReset;
+tcuStreamCreate cuStreamCreate;
+tcuStreamQuery cuStreamQuery;
+tcuStreamSynchronize cuStreamSynchronize;
+tcuStreamDestroy_v2 cuStreamDestroy_v2;
+tcuGetErrorName cuGetErrorName;
+tcuGetErrorString cuGetErrorString;
+
+CUresult CUDAAPI cuInit(unsigned int flags) { (void)flags; return CUDA_SUCCESS; }
+CUresult CUDAAPI cuDriverGetVersion(int *v) { *v = 12010; return CUDA_SUCCESS; }
+CUresult CUDAAPI cuDeviceGetCount(int *n) { *n = 1; return CUDA_SUCCESS; }
+
+CUresult CUDAAPI cuDeviceGet(CUdevice *d, int ordinal)
+{
+    if (ordinal != 0)
+        return FAKE_ERROR_INVALID_DEVICE;
+    *d = 0;
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuDeviceGetAttribute(int *v, CUdevice_attribute attr, CUdevice d)
+{
+    (void)d;
+    *v = attr == 14 /* texture alignment */ ? 512 : 1;
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuDeviceGetName(char *name, int len, CUdevice d)
+{
+    (void)d;
+    snprintf(name, len, "fake CUDA device (CPU emulator)");
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuDeviceComputeCapability(int *major, int *minor, CUdevice d)
+{
+    const char *sm = getenv("FAKE_CUDA_SM");
+    const int v = sm ? atoi(sm) : 90;
+    (void)d;
+    *major = v / 10;
+    *minor = v % 10;
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuCtxCreate_v2(CUcontext *c, unsigned int flags, CUdevice d)
+{
+    (void)flags;
+    (void)d;
+    *c = (CUcontext)&the_context;
+    context_depth++;   /* a new context is current */
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuCtxGetCurrent(CUcontext *c)
+{
+    *c = context_depth > 0 ? (CUcontext)&the_context : NULL;
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuCtxSetLimit(CUlimit limit, size_t value) { (void)limit; (void)value; return CUDA_SUCCESS; }
+
+CUresult CUDAAPI cuCtxPushCurrent_v2(CUcontext c)
+{
+    if (c != (CUcontext)&the_context)
+        return FAKE_ERROR_INVALID_CONTEXT;
+    stats.pushes++;
+    context_depth++;
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuCtxPopCurrent_v2(CUcontext *c)
+{
+    if (context_depth <= 0)
+        return FAKE_ERROR_INVALID_CONTEXT;
+    stats.pops++;
+    context_depth--;
+    if (c)
+        *c = (CUcontext)&the_context;
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuCtxDestroy_v2(CUcontext c) { (void)c; return CUDA_SUCCESS; }
+
+CUresult CUDAAPI cuCtxGetDevice(CUdevice *d)
+{
+    need_context();
+    *d = 0;
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuDevicePrimaryCtxRetain(CUcontext *c, CUdevice d) { (void)d; *c = (CUcontext)&the_context; return CUDA_SUCCESS; }
+CUresult CUDAAPI cuDevicePrimaryCtxRelease(CUdevice d) { (void)d; return CUDA_SUCCESS; }
+CUresult CUDAAPI cuDevicePrimaryCtxSetFlags(CUdevice d, unsigned int f) { (void)d; (void)f; return CUDA_SUCCESS; }
+CUresult CUDAAPI cuDevicePrimaryCtxReset(CUdevice d) { (void)d; return CUDA_SUCCESS; }
+
+CUresult CUDAAPI cuDevicePrimaryCtxGetState(CUdevice d, unsigned int *flags, int *active)
+{
+    (void)d;
+    *flags = 0;
+    *active = 0;
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuStreamCreate(CUstream *s, unsigned int flags) { (void)flags; *s = (CUstream)&the_stream; return CUDA_SUCCESS; }
+CUresult CUDAAPI cuStreamQuery(CUstream s) { (void)s; return CUDA_SUCCESS; }
+CUresult CUDAAPI cuStreamSynchronize(CUstream s) { (void)s; need_context(); return CUDA_SUCCESS; }
+CUresult CUDAAPI cuStreamDestroy_v2(CUstream s) { (void)s; return CUDA_SUCCESS; }
+
+CUresult CUDAAPI cuGetErrorName(CUresult r, const char **s)
+{
+    *s = r == CUDA_SUCCESS ? "CUDA_SUCCESS" : r == FAKE_ERROR_NOT_SUPPORTED ? "CUDA_ERROR_NOT_SUPPORTED" :
+         r == FAKE_ERROR_INVALID_DEVICE ? "CUDA_ERROR_INVALID_DEVICE" : r == FAKE_ERROR_NOT_FOUND ?
+         "CUDA_ERROR_NOT_FOUND" : r == 2 ? "CUDA_ERROR_OUT_OF_MEMORY" : "CUDA_ERROR (fake driver)";
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuGetErrorString(CUresult r, const char **s)
+{
+    return cuGetErrorName(r, s);
+}
+
+/* ---- memory --------------------------------------------------------------------------- */
+
+tcuMemAlloc_v2 cuMemAlloc_v2;
+tcuMemFree_v2 cuMemFree_v2;
+tcuMemsetD8Async cuMemsetD8Async;
+tcuMemcpy cuMemcpy;
+tcuMemcpyAsync cuMemcpyAsync;
+tcuMemcpy2D_v2 cuMemcpy2D_v2;
+tcuMemcpy2DAsync_v2 cuMemcpy2DAsync_v2;
+tcuMemcpyHtoD_v2 cuMemcpyHtoD_v2;
+tcuMemcpyHtoDAsync_v2 cuMemcpyHtoDAsync_v2;
+tcuMemcpyDtoH_v2 cuMemcpyDtoH_v2;
+tcuMemcpyDtoHAsync_v2 cuMemcpyDtoHAsync_v2;
+tcuMemcpyDtoD_v2 cuMemcpyDtoD_v2;
+tcuMemcpyDtoDAsync_v2 cuMemcpyDtoDAsync_v2;
+
+CUresult CUDAAPI cuMemAlloc_v2(CUdeviceptr *p, size_t size)
+{
+    const char *limit = getenv("FAKE_CUDA_MEM_LIMIT");
+    void *m;
+    int slot;
+
+    need_context();
+    if (!size)
+        return FAKE_ERROR_INVALID_VALUE;
+    if (limit && stats.live_bytes + size > (size_t)strtoull(limit, NULL, 10))
+        return 2;   /* CUDA_ERROR_OUT_OF_MEMORY */
+    for (slot = 0; slot < FAKE_MAX_ALLOCS && allocations[slot].p; slot++)
+        ;
+    if (slot == FAKE_MAX_ALLOCS || !(m = aligned_alloc(256, (size + 255) / 256 * 256)))
+        return 2;
+    allocations[slot].p = m;
+    allocations[slot].size = size;
+    *p = (CUdeviceptr)(uintptr_t)m;
+    stats.allocs++;
+    stats.live_bytes += size;
+    if (++stats.live > stats.peak_live)
+        stats.peak_live = stats.live;
+    if (stats.live_bytes > stats.peak_bytes)
+        stats.peak_bytes = stats.live_bytes;
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuMemFree_v2(CUdeviceptr p)
+{
+    need_context();
+    for (int i = 0; i < FAKE_MAX_ALLOCS; i++)
+        if (allocations[i].p && (CUdeviceptr)(uintptr_t)allocations[i].p == p) {
+            free(allocations[i].p);
+            stats.live_bytes -= allocations[i].size;
+            allocations[i].p = NULL;
+            stats.frees++;
+            stats.live--;
+            return CUDA_SUCCESS;
+        }
+    stats.bad_frees++;
+    return FAKE_ERROR_INVALID_VALUE;
+}
+
+CUresult CUDAAPI cuMemsetD8Async(CUdeviceptr p, unsigned char v, size_t n, CUstream s)
+{
+    (void)s;
+    need_context();
+    memset((void *)(uintptr_t)p, v, n);
+    return CUDA_SUCCESS;
+}
+
+static CUresult copy(void *dst, const void *src, size_t n)
+{
+    need_context();
+    stats.copies++;
+    memmove(dst, src, n);
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuMemcpy(CUdeviceptr d, CUdeviceptr s, size_t n) { return copy((void *)(uintptr_t)d, (const void *)(uintptr_t)s, n); }
+CUresult CUDAAPI cuMemcpyAsync(CUdeviceptr d, CUdeviceptr s, size_t n, CUstream st) { (void)st; return cuMemcpy(d, s, n); }
+CUresult CUDAAPI cuMemcpyHtoD_v2(CUdeviceptr d, const void *s, size_t n) { return copy((void *)(uintptr_t)d, s, n); }
+CUresult CUDAAPI cuMemcpyHtoDAsync_v2(CUdeviceptr d, const void *s, size_t n, CUstream st) { (void)st; return cuMemcpyHtoD_v2(d, s, n); }
+CUresult CUDAAPI cuMemcpyDtoH_v2(void *d, CUdeviceptr s, size_t n) { return copy(d, (const void *)(uintptr_t)s, n); }
+CUresult CUDAAPI cuMemcpyDtoHAsync_v2(void *d, CUdeviceptr s, size_t n, CUstream st) { (void)st; return cuMemcpyDtoH_v2(d, s, n); }
+CUresult CUDAAPI cuMemcpyDtoD_v2(CUdeviceptr d, CUdeviceptr s, size_t n) { return cuMemcpy(d, s, n); }
+CUresult CUDAAPI cuMemcpyDtoDAsync_v2(CUdeviceptr d, CUdeviceptr s, size_t n, CUstream st) { (void)st; return cuMemcpy(d, s, n); }
+
+CUresult CUDAAPI cuMemcpy2D_v2(const CUDA_MEMCPY2D *c)
+{
+    const uint8_t *src = c->srcMemoryType == CU_MEMORYTYPE_HOST ? c->srcHost : (const void *)(uintptr_t)c->srcDevice;
+    uint8_t *dst = c->dstMemoryType == CU_MEMORYTYPE_HOST ? c->dstHost : (void *)(uintptr_t)c->dstDevice;
+
+    if (c->srcMemoryType == CU_MEMORYTYPE_ARRAY || c->dstMemoryType == CU_MEMORYTYPE_ARRAY)
+        return FAKE_ERROR_NOT_SUPPORTED;
+    need_context();
+    stats.copies++;
+    for (size_t y = 0; y < c->Height; y++)
+        memmove(dst + (c->dstY + y) * c->dstPitch + c->dstXInBytes,
+                src + (c->srcY + y) * c->srcPitch + c->srcXInBytes, c->WidthInBytes);
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuMemcpy2DAsync_v2(const CUDA_MEMCPY2D *c, CUstream s) { (void)s; return cuMemcpy2D_v2(c); }
+
+/* ---- modules and kernels ---------------------------------------------------------------- */
+
+tcuModuleLoadData cuModuleLoadData;
+tcuModuleUnload cuModuleUnload;
+tcuModuleGetFunction cuModuleGetFunction;
+tcuLaunchKernel cuLaunchKernel;
+
+CUresult CUDAAPI cuModuleLoadData(CUmodule *m, const void *image)
+{
+    need_context();
+    if (!image)
+        return FAKE_ERROR_INVALID_VALUE;
+    *m = (CUmodule)&the_module;
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuModuleUnload(CUmodule m) { (void)m; need_context(); return CUDA_SUCCESS; }
+
+/* Functions are their kernel index + 1. */
+CUresult CUDAAPI cuModuleGetFunction(CUfunction *f, CUmodule m, const char *name)
+{
+    need_context();
+    if (m != (CUmodule)&the_module)
+        return FAKE_ERROR_INVALID_VALUE;
+    for (int k = 0; k < RESR_KERNEL_COUNT; k++)
+        if (!strcmp(name, resr_cuda_kernel_names[k])) {
+            *f = (CUfunction)(uintptr_t)(k + 1);
+            return CUDA_SUCCESS;
+        }
+    if (!strcmp(name, "resr_resample_kernel")) {
+        *f = (CUfunction)(uintptr_t)(RESAMPLE_KERNEL + 1);
+        return CUDA_SUCCESS;
+    }
+    return FAKE_ERROR_NOT_FOUND;
+}
+
+CUresult CUDAAPI cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
+                                unsigned bz, unsigned shared, CUstream s, void **params, void **extra)
+{
+    const int k = (int)(uintptr_t)f - 1;
+
+    (void)shared;
+    (void)s;
+    (void)extra;
+    need_context();
+    stats.launches++;
+    if (k < 0 || k > RESAMPLE_KERNEL || !params || !params[0] || bx * by * bz > 1024)
+        return FAKE_ERROR_INVALID_VALUE;
+    if (k == RESAMPLE_KERNEL) {
+        const ResrResampleArgs *a = params[0];
+        if (gz != 1 || bz != 1 || bx * by != RESR_RESAMPLE_BLOCK_W * RESR_RESAMPLE_BLOCK_H)
+            return FAKE_ERROR_INVALID_VALUE;
+        for (unsigned y = 0; y < gy * by; y++)
+            for (unsigned x = 0; x < gx * bx; x++)
+                if ((int)x < a->dst_w && (int)y < a->dst_h)
+                    resr_resample_sample(a, (int)x, (int)y);
+        return CUDA_SUCCESS;
+    }
+    ResrCudaLaunch l;
+    l.kernel = k;
+    l.grid[0] = gx, l.grid[1] = gy, l.grid[2] = gz;
+    l.block[0] = bx, l.block[1] = by, l.block[2] = bz;
+    memcpy(&l.args, params[0], sizeof(l.args));
+    return emu_launch(NULL, &l) < 0 ? FAKE_ERROR_INVALID_VALUE : CUDA_SUCCESS;
+}
+
+/* ---- the rest of what FFmpeg's loader resolves: never used by these tests --------------- */
+
+#define UNSUPPORTED(name) CUresult CUDAAPI name(void); CUresult CUDAAPI name(void) { return FAKE_ERROR_NOT_SUPPORTED; }
+UNSUPPORTED(cuMemAllocPitch_v2)
+UNSUPPORTED(cuMemAllocManaged)
+UNSUPPORTED(cuStreamAddCallback)
+UNSUPPORTED(cuStreamWaitEvent)
+UNSUPPORTED(cuEventCreate)
+UNSUPPORTED(cuEventDestroy_v2)
+UNSUPPORTED(cuEventSynchronize)
+UNSUPPORTED(cuEventQuery)
+UNSUPPORTED(cuEventRecord)
+UNSUPPORTED(cuLinkCreate)
+UNSUPPORTED(cuLinkAddData)
+UNSUPPORTED(cuLinkComplete)
+UNSUPPORTED(cuLinkDestroy)
+UNSUPPORTED(cuModuleGetGlobal)
+UNSUPPORTED(cuTexObjectCreate)
+UNSUPPORTED(cuTexObjectDestroy)
+UNSUPPORTED(cuGLGetDevices_v2)
+UNSUPPORTED(cuGraphicsGLRegisterImage)
+UNSUPPORTED(cuGraphicsUnregisterResource)
+UNSUPPORTED(cuGraphicsMapResources)
+UNSUPPORTED(cuGraphicsUnmapResources)
+UNSUPPORTED(cuGraphicsSubResourceGetMappedArray)
+UNSUPPORTED(cuGraphicsResourceGetMappedPointer_v2)
+UNSUPPORTED(cuArrayCreate_v2)
+UNSUPPORTED(cuArray3DCreate_v2)
+UNSUPPORTED(cuArrayDestroy)
