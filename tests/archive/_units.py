@@ -1,0 +1,107 @@
+"""Unit cases of tools/archive-upscale's pure parts (run by tool_units.sh): where it cuts,
+how it rounds timestamps, what it reads from a filter string and refuses on its command line."""
+import importlib.machinery
+import importlib.util
+import os
+import sys
+
+sys.dont_write_bytecode = True      # no __pycache__ beside the tool
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+loader = importlib.machinery.SourceFileLoader("archive_upscale", os.path.join(ROOT, "tools", "archive-upscale"))
+spec = importlib.util.spec_from_loader("archive_upscale", loader)
+au = importlib.util.module_from_spec(spec)
+loader.exec_module(au)
+
+failures = 0
+
+
+def check(name, got, want):
+    global failures
+    if got == want:
+        print(f"PASS {name}")
+    else:
+        failures += 1
+        print(f"FAIL {name}: got {got!r}, want {want!r}")
+
+
+def gop(start_pts, n, step, bframes, key=True):
+    """Packets of one closed GOP in decode order: I P B B P B B ... (pts reordered)."""
+    out = [(start_pts, key)]
+    shown = list(range(1, n))
+    i = 0
+    while i < len(shown):
+        group = shown[i:i + bframes + 1]
+        out.append((start_pts + group[-1] * step, False))   # the reference frame first
+        out.extend((start_pts + g * step, False) for g in group[:-1])
+        i += bframes + 1
+    return out
+
+
+# 25 fps in 1/1000: GOPs of 10 frames (0.4 s), cuts every >= 1 s -> at 1.2 s, 2.4 s, ...
+tb = [1, 1000]
+packets = []
+for g in range(8):
+    packets += gop(g * 400, 10, 40, 2)
+first, cuts, skipped = au.plan_segments(packets, tb, 1.0)
+check("plan_closed_gops_cut_at_keyframes_after_target", (first, cuts, skipped), (0, [0, 30, 60], []))
+check("plan_segment_covers_all_packets", sum(1 for _ in packets), 80)
+
+# an open GOP: the keyframe at 1.2 s is followed (in decode order) by frames shown before it
+open_gop = gop(0, 28, 40, 2)
+open_gop += [(1200, True), (1120, False), (1160, False)] + gop(1240, 29, 40, 2, key=False)
+open_gop += gop(2400, 10, 40, 2)
+first, cuts, skipped = au.plan_segments(open_gop, tb, 1.0)
+check("plan_open_gop_keyframe_rejected", (cuts, skipped), ([0, 60], [28]))
+
+# packets before the first keyframe cannot be decoded: the first segment starts after them
+lead = [(80, False), (40, False)] + gop(120, 40, 40, 0)
+first, cuts, _ = au.plan_segments(lead, tb, 1.0)
+check("plan_leading_non_keyframes_dropped", (first, cuts[0]), (2, 2))
+
+try:
+    au.plan_segments([(0, False), (40, False)], tb, 1.0)
+    check("plan_no_keyframe_refused", "no error", "Failure")
+except au.Failure as e:
+    check("plan_no_keyframe_refused", "keyframe" in str(e), True)
+
+# microseconds like av_rescale_q (nearest, halves away from zero)
+check("us_of_exact", au.us_of(1501, [1, 1000]), 1501000)
+check("us_of_rounds_to_nearest", au.us_of(1, [1, 19184]), 52)
+check("us_of_half_away_from_zero", (au.us_of(1, [1, 2000000]), au.us_of(-1, [1, 2000000])), (1, -1))
+check("seconds_str", (au.seconds_str(1501000), au.seconds_str(-52), au.seconds_str(0)),
+      ("1.501000", "-0.000052", "0.000000"))
+
+check("model_paths_named", au.model_paths("scale=160:120,realesrgan=model=/m/x4.pth:tile=256"), ["/m/x4.pth"])
+check("model_paths_positional", au.model_paths("realesrgan=/m/a.pth"), ["/m/a.pth"])
+check("model_paths_quoted_and_labelled", au.model_paths("realesrgan@sr=model='/m/b.pth'"), ["/m/b.pth"])
+check("model_paths_none", au.model_paths("scale=2*iw:2*ih"), [])
+
+check("container_of", [au.container_of(p) for p in ("a.MKV", "b.mp4", "c.mov", "d.nut")],
+      ["matroska", "mp4", "mov", "nut"])
+
+
+def parse_error(argv):
+    try:
+        au.parse_args(argv)
+        return None
+    except au.Failure as e:
+        return str(e)
+
+
+check("cli_map_refused", "-map" in (parse_error(["--", "in.mkv", "out.mkv", "-map", "0", "--vf", "null"]) or ""), True)
+check("cli_r_refused", "-r" in (parse_error(["--", "in.mkv", "out.mkv", "-r", "25", "--vf", "null"]) or ""), True)
+check("cli_vf_required", "--vf" in (parse_error(["--", "in.mkv", "out.mkv", "-c:v", "ffv1"]) or ""), True)
+check("cli_slurm_and_local_exclusive", "exclude" in (parse_error(["--slurm", "--local", "2", "--", "i", "o", "--vf", "null"]) or ""), True)
+a = au.parse_args(["--local", "3", "--segment-seconds", "30", "--", "in.mkv", "out.mkv", "-c:v", "libx264",
+                   "-crf", "16", "--vf", "realesrgan=model=m.pth", "-preset", "slow"])
+check("cli_output_options_kept_in_order", (a.local, a.segment_seconds, a.output_opts, a.vf),
+      (3, 30.0, ["-c:v", "libx264", "-crf", "16", "-preset", "slow"], "realesrgan=model=m.pth"))
+
+# subtitles: what each container gets
+m = {"streams": [{"index": 2, "codec_type": "subtitle", "codec_name": "subrip"},
+                 {"index": 3, "codec_type": "subtitle", "codec_name": "mov_text"},
+                 {"index": 4, "codec_type": "subtitle", "codec_name": "dvd_subtitle"}]}
+check("subtitles_for_mkv", au.subtitle_plan(m, "matroska"), [(2, "copy"), (3, "subrip"), (4, "copy")])
+check("subtitles_for_mp4", au.subtitle_plan(m, "mp4"), [(2, "mov_text"), (3, "copy"), (4, "copy")])
+
+sys.exit(1 if failures else 0)
