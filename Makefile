@@ -79,13 +79,18 @@ build/tests/%: build/obj/tests/%.o $(TEST_COMMON) $(LIB)
 # CUDA kernels: build/cuda/resr_kernels_fatbin.c from cuda/*.cu with $(NVCC) (config.mak)
 -include cuda/cuda.mak
 
+# Feature areas (benchmarks, fuzzing, sanitizers, model zoo, demo) add their targets here.
+-include $(sort $(wildcard mk/*.mak))
+
 -include $(wildcard $(LIB_OBJS:.o=.d) $(TEST_COMMON:.o=.d) $(TEST_OBJS:.o=.d) build/obj/models/resr_inspect.d)
 
 # --- FFmpeg with the filter ----------------------------------------------------------------
 
+# A plain `make` or `make check` in a fresh checkout configures with the defaults first
+# (GNU make remakes an included makefile, then restarts with it).
 config.mak:
-	@echo "config.mak is missing: run ./configure first (./configure --help)" >&2
-	@exit 1
+	@echo "config.mak is missing: running ./configure with its defaults (./configure --help)"
+	./configure
 
 # Private nv-codec-headers when the system's are missing or older than 12.1.
 ifneq ($(NVCODEC_TARBALL),)

@@ -339,7 +339,8 @@ static int golden_model(const char *golden, char *path, size_t path_size)
         if (exists(path))
             return 1;
         if (!strcmp(prefix, "animevideov3")) {
-            snprintf(path, path_size, "../shared/models/realesr-animevideov3.pth");
+            const char *shared = getenv("RESR_SHARED_MODELS");
+            snprintf(path, path_size, "%s/realesr-animevideov3.pth", shared ? shared : "../shared/models");
             return 1;
         }
         if (!strcmp(prefix, "realesrgan-x4plus") || !strcmp(prefix, "realesrgan-x4plus-anime")) {
