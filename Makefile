@@ -87,10 +87,13 @@ build/tests/%: build/obj/tests/%.o $(TEST_COMMON) $(LIB)
 # --- FFmpeg with the filter ----------------------------------------------------------------
 
 # A plain `make` or `make check` in a fresh checkout configures with the defaults first
-# (GNU make remakes an included makefile, then restarts with it).
+# (GNU make remakes an included makefile, then restarts with it). Not for `make demo` and
+# `make models`: the demo installs the dependencies, then configures itself.
+ifeq ($(filter demo models,$(MAKECMDGOALS)),)
 config.mak:
 	@echo "config.mak is missing: running ./configure with its defaults (./configure --help)"
 	./configure
+endif
 
 # Private nv-codec-headers when the system's are missing or older than 12.1.
 ifneq ($(NVCODEC_TARBALL),)
