@@ -6,7 +6,7 @@ only).
         STATUS is "exit N" or "signal N", PEAK_KIB the largest resident set (ru_maxrss).
     _measure.py soak LOG OUT FRAME_A -- CMD...
         CMD must write ffmpeg's -progress to stdout. Samples CMD's resident set (VmRSS) at the
-        first progress report at or past FRAME_A and at the last one, and
+        first progress report at or past FRAME_A and at the last one it can read, and
         writes "STATUS PEAK_KIB RSS_A RSS_LAST FRAME_LAST" to OUT.
 """
 import os
@@ -47,10 +47,12 @@ def soak(log, out, frame_a, cmd):
             if not line.startswith("frame="):
                 continue
             frame, rss = int(line[6:] or 0), vmrss(p.pid)
+            frame_last = frame
+            # (the last report can come as ffmpeg exits, when its VmRSS is gone)
             if rss > 0:
                 if frame >= frame_a and rss_a < 0:
                     rss_a = rss
-                frame_last, rss_last = frame, rss
+                rss_last = rss
         _, ws, ru = os.wait4(p.pid, 0)
     with open(out, "w") as f:
         f.write("%s %d %d %d %d\n" % (status_text(ws), ru.ru_maxrss, rss_a, rss_last, frame_last))
