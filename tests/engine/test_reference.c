@@ -3,7 +3,7 @@
  *  - tests/engine/data/<case>.npz: tiny random models run through torch ops by
  *    make_engine_vectors.py (float32 output computed in float64), covering x2/x3/x4 SRVGG,
  *    x4/x2/x1 RRDBNet, 1x1 and odd sizes that need the reflect pre-padding;
- *  - tests/golden/<name>.npz from helper "reference" (float16 output computed in float64): the
+ *  - tests/golden/<name>.npz from tests/reference/make_goldens.py (float16 output computed in float64): the
  *    random-weight fixture checkpoints of tests/fixtures/, the official
  *    realesr-animevideov3 on crops of the sample images, and RealESRGAN_x4plus / anime_6B
  *    when tests/reference/fetch_x4plus.sh has put them in build/models/.

@@ -54,7 +54,7 @@ else
     same dn_blend_equals_pytorch ab a_dn04
 fi
 
-# the official pair of another helper's fixtures, named explicitly
+# two other fixtures and their blend from tests/models/make_blend_fixtures.py, named explicitly
 if [ -f "$FIX/srvgg_x4_b.pth" ] && [ -f "$FIX/srvgg_x4_dni0.3.pth" ]; then
     run x "model=$FIX/srvgg_x4.pth:dn=0.3:dn_model=$FIX/srvgg_x4_b.pth"
     run x_ref "model=$FIX/srvgg_x4_dni0.3.pth"
