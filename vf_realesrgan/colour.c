@@ -190,11 +190,7 @@ static float encode(const ResrLevels *l, float value)
     return l->offset + l->range * value;
 }
 
-/*
- * Packed 8-bit RGB with a fourth, unused byte (rgb0, 0bgr, ...): the byte offset of that
- * byte, or -1. Written as 255 so that outputs are deterministic and read as opaque.
- */
-static int padding_byte(const ResrPixelFormat *fmt)
+int resr_padding_byte(const ResrPixelFormat *fmt)
 {
     if (!fmt->is_rgb || fmt->has_alpha || fmt->type != RESR_SAMPLE_U8 ||
         fmt->comp[0].step != 4 || fmt->comp[1].plane != fmt->comp[0].plane ||
@@ -328,7 +324,7 @@ void resr_rgb_to_frame(const ResrPixelFormat *format, const ResrRgbTile *rgb_til
     ResrPlanes *frame = &frame_copy;
     const int clamp = fmt->type != RESR_SAMPLE_F32;
     const float kr = fmt->kr, kb = fmt->kb, kg = 1.0f - fmt->kr - fmt->kb;
-    const int pad = padding_byte(fmt);
+    const int pad = resr_padding_byte(fmt);
     ResrLevels levels[3];
 
     for (int c = 0; c < 3; c++)

@@ -81,6 +81,12 @@ void resr_store_sample(const ResrPixelFormat *fmt, uint8_t *p, int shift, float 
                        float max_code);
 
 /*
+ * Packed 8-bit RGB with a fourth, unused byte (rgb0, 0bgr, ...): the byte offset of that
+ * byte, or -1. Writers set it to 255 so that outputs are deterministic and read as opaque.
+ */
+int resr_padding_byte(const ResrPixelFormat *fmt);
+
+/*
  * How many samples (colour and alpha components) of a float frame are NaN or infinite,
  * which resr_frame_to_rgb replaces; 0 for integer formats. For the glue's warning.
  */

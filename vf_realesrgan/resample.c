@@ -248,20 +248,9 @@ static void resample_component(ResrResamplePlan *plan, int c, const ResrPlanes *
     }
 }
 
-/* Packed 8-bit RGB with an unused fourth byte (rgb0, 0bgr, ...): its offset, else -1.
- * Written as 255, as colour.c writes it. */
-static int padding_byte(const ResrPixelFormat *fmt)
-{
-    if (!fmt->is_rgb || fmt->has_alpha || fmt->type != RESR_SAMPLE_U8 ||
-        fmt->comp[0].step != 4 || fmt->comp[1].plane != fmt->comp[0].plane ||
-        fmt->comp[2].plane != fmt->comp[0].plane)
-        return -1;
-    return 0 + 1 + 2 + 3 - fmt->comp[0].offset - fmt->comp[1].offset - fmt->comp[2].offset;
-}
-
 int resr_resample_run(ResrResamplePlan *plan, const ResrPlanes *src, ResrPlanes *dst)
 {
-    const int pad = padding_byte(&plan->fmt);
+    const int pad = resr_padding_byte(&plan->fmt);
     int comps[4];
     const int n = resr_resample_components(&plan->fmt, comps);
 
