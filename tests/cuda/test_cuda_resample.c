@@ -17,25 +17,6 @@
 
 static unsigned rng = 4242;
 
-static void fill_random(TestFrame *f, const ResrPixelFormat *fmt)
-{
-    for (int p = 0; p < 4; p++) {
-        if (!f->planes.data[p])
-            continue;
-        const int rows = p == 0 || fmt->is_rgb || p == 3 ? f->height : -((-f->height) >> fmt->log2_chroma_h);
-        const size_t n = (size_t)f->planes.linesize[p] * rows;
-        if (fmt->type == RESR_SAMPLE_F32) {
-            for (size_t i = 0; i + 4 <= n; i += 4) {
-                const float v = -0.25f + 1.5f * test_rand(&rng);
-                memcpy(f->planes.data[p] + i, &v, 4);
-            }
-        } else {
-            for (size_t i = 0; i < n; i++)
-                f->planes.data[p][i] = (uint8_t)(test_rand(&rng) * 256.0f);
-        }
-    }
-}
-
 /* Every byte of every plane, slack included. */
 static int frames_identical(const TestFrame *a, const TestFrame *b, const ResrPixelFormat *fmt,
                             int *plane, ptrdiff_t *offset)
@@ -108,7 +89,7 @@ int main(void)
                     test_fail(name, "setup failed");
                     return test_exit_code();
                 }
-                fill_random(&src, &fmt);
+                test_fill_random(&src, &fmt, &rng);
                 const int run = resr_resample_run(&plan, &src.planes, &cpu.planes);
                 launches = emulate(&plan, &src.planes, &gpu.planes);
                 if (run < 0) {

@@ -267,4 +267,24 @@ static inline float test_rand(unsigned *state)
     return (float)(x >> 8) * (1.0f / 16777216.0f);
 }
 
+/* Every byte of every plane random (slack included); float samples in [-0.25, 1.25). */
+static inline void test_fill_random(TestFrame *f, const ResrPixelFormat *fmt, unsigned *rng)
+{
+    for (int p = 0; p < 4; p++) {
+        if (!f->planes.data[p])
+            continue;
+        const int rows = p == 0 || fmt->is_rgb || p == 3 ? f->height : -((-f->height) >> fmt->log2_chroma_h);
+        const size_t n = (size_t)f->planes.linesize[p] * rows;
+        if (fmt->type == RESR_SAMPLE_F32) {
+            for (size_t i = 0; i + 4 <= n; i += 4) {
+                const float v = -0.25f + 1.5f * test_rand(rng);
+                memcpy(f->planes.data[p] + i, &v, 4);
+            }
+        } else {
+            for (size_t i = 0; i < n; i++)
+                f->planes.data[p][i] = (uint8_t)(test_rand(rng) * 256.0f);
+        }
+    }
+}
+
 #endif /* RESR_TESTS_FILTER_TEST_H */

@@ -21,25 +21,6 @@
 
 static unsigned rng = 12345;
 
-static void fill_random(TestFrame *f, const ResrPixelFormat *fmt)
-{
-    for (int p = 0; p < 4; p++) {
-        if (!f->planes.data[p])
-            continue;
-        const int rows = p == 0 || fmt->is_rgb || p == 3 ? f->height : -((-f->height) >> fmt->log2_chroma_h);
-        const size_t n = (size_t)f->planes.linesize[p] * rows;
-        if (fmt->type == RESR_SAMPLE_F32) {
-            for (size_t i = 0; i + 4 <= n; i += 4) {
-                const float v = -0.25f + 1.5f * test_rand(&rng);
-                memcpy(f->planes.data[p] + i, &v, 4);
-            }
-        } else {
-            for (size_t i = 0; i < n; i++)
-                f->planes.data[p][i] = (uint8_t)(test_rand(&rng) * 256.0f);
-        }
-    }
-}
-
 /* Component sizes of a w x h frame. */
 static void comp_size(const ResrPixelFormat *fmt, int c, int w, int h, int *cw, int *ch)
 {
@@ -210,7 +191,7 @@ static void test_reference(const TestFormat *formats, int nformats)
                     test_fail(name, "setup failed");
                     return;
                 }
-                fill_random(&src, &fmt);
+                test_fill_random(&src, &fmt, &rng);
                 if (resr_resample_run(&plan, &src.planes, &dst.planes) < 0) {
                     test_fail(name, "out of memory");
                     return;
@@ -254,7 +235,7 @@ static void test_identity_and_flat(const TestFormat *formats, int nformats)
         if (test_frame_alloc(&src, fmt, 23, 17) < 0 || test_frame_alloc(&dst, fmt, 23, 17) < 0 ||
             test_frame_alloc(&flat, fmt, 40, 30) < 0 || test_frame_alloc(&flat_dst, fmt, 26, 19) < 0)
             return;
-        fill_random(&src, fmt);
+        test_fill_random(&src, fmt, &rng);
         resr_resample_plan(&plan, fmt, 23, 17, 23, 17);
         resr_resample_run(&plan, &src.planes, &dst.planes);
         int comps[4];
@@ -323,7 +304,7 @@ static void test_padding_byte(void)
 
     test_frame_alloc(&src, &fmt, 16, 12);
     test_frame_alloc(&dst, &fmt, 10, 7);
-    fill_random(&src, &fmt);
+    test_fill_random(&src, &fmt, &rng);
     resr_resample_plan(&plan, &fmt, 16, 12, 10, 7);
     resr_resample_run(&plan, &src.planes, &dst.planes);
     for (int y = 0; y < 7; y++)
