@@ -4,8 +4,9 @@
 #  - FFmpeg 9.0.2 with the filter: build/ffmpeg-src is the patched source (the project root
 #    is symlinked into it as libavfilter/realesrgan, vf_realesrgan/ffmpeg.mak lists the
 #    objects), build/ffmpeg the out-of-tree build; ./ffmpeg and ./ffprobe link to it.
-#  - standalone, with our own strict flags: build/lib/libresr.a (everything but the FFmpeg
-#    glue), build/bin/resr-inspect, and the unit tests build/tests/<area>/test_*.
+#  - standalone, with our own strict flags: build/lib/libresr.a (the floors below the FFmpeg
+#    glue: models/, core/, cpu/ and cuda/'s plain C; doc/architecture.md), build/bin/resr-inspect,
+#    and the unit tests build/tests/<area>/test_*.
 
 -include config.mak
 
@@ -40,14 +41,15 @@ RESR_CFLAGS   := -std=c11 -O2 -Wall -Wextra -Werror -pthread                    
                  -Wpointer-arith -Wredundant-decls -Wstack-usage=122880 -Wimplicit-fallthrough=5
 RESR_LDLIBS   := -lm
 
-# everything but the FFmpeg glue (vf_realesrgan.c, cuda/cuda_engine.c) and the CLI
-LIB_SRCS    := $(filter-out vf_realesrgan/vf_realesrgan.c cuda/cuda_engine.c models/resr_inspect.c \
-                   %/test_%.c, $(wildcard models/*.c vf_realesrgan/*.c cuda/*.c))
+# everything but FFmpeg's side (the glue in vf_realesrgan/, cuda/cuda_engine.c) and the CLI
+LIB_SRCS    := $(filter-out cuda/cuda_engine.c models/resr_inspect.c, \
+                   $(wildcard models/*.c core/*.c cpu/*.c cuda/*.c))
 LIB_OBJS    := $(LIB_SRCS:%.c=build/obj/%.o)
 LIB         := build/lib/libresr.a
 INSPECT     := build/bin/resr-inspect
 TEST_SRCS   := $(wildcard tests/*/test_*.c)
-TEST_COMMON := $(patsubst %.c,build/obj/%.o,$(wildcard tests/common/*.c))
+# shared by the tests: helpers, and the reference forward (tests/reference/, never in libresr.a)
+TEST_COMMON := $(patsubst %.c,build/obj/%.o,$(wildcard tests/common/*.c tests/reference/*.c))
 TEST_OBJS   := $(TEST_SRCS:%.c=build/obj/%.o)
 TEST_BINS   := $(TEST_SRCS:tests/%.c=build/tests/%)
 
@@ -76,6 +78,19 @@ build/tests/%: build/obj/tests/%.o $(TEST_COMMON) $(LIB)
 	@$(if $(Q),echo "LD	$@")
 	$(Q)$(CC) $(RESR_CFLAGS) -o $@ $^ $(RESR_LDLIBS)
 
+# Private nv-codec-headers when the system's are missing or older than 12.1 (before the
+# feature makefiles: mk/glue.mak's fake driver needs them too).
+ifneq ($(NVCODEC_TARBALL),)
+NVCODEC_PREFIX := $(ROOT)/build/nv-codec-headers
+NVCODEC_PC     := build/nv-codec-headers/lib/pkgconfig/ffnvcodec.pc
+$(NVCODEC_PC): $(NVCODEC_TARBALL)
+	rm -rf build/nv-codec-headers.src build/nv-codec-headers
+	mkdir -p build/nv-codec-headers.src
+	tools/xzcat $(NVCODEC_TARBALL) | tar -x -C build/nv-codec-headers.src --strip-components=1
+	$(MAKE) -C build/nv-codec-headers.src install PREFIX=$(NVCODEC_PREFIX)
+	rm -rf build/nv-codec-headers.src
+endif
+
 # CUDA kernels: build/cuda/resr_kernels_fatbin.c from cuda/*.cu with $(NVCC) (config.mak)
 -include cuda/cuda.mak
 
@@ -93,18 +108,6 @@ ifeq ($(filter demo models,$(MAKECMDGOALS)),)
 config.mak:
 	@echo "config.mak is missing: running ./configure with its defaults (./configure --help)"
 	./configure
-endif
-
-# Private nv-codec-headers when the system's are missing or older than 12.1.
-ifneq ($(NVCODEC_TARBALL),)
-NVCODEC_PREFIX := $(ROOT)/build/nv-codec-headers
-NVCODEC_PC     := build/nv-codec-headers/lib/pkgconfig/ffnvcodec.pc
-$(NVCODEC_PC): $(NVCODEC_TARBALL)
-	rm -rf build/nv-codec-headers.src build/nv-codec-headers
-	mkdir -p build/nv-codec-headers.src
-	tools/xzcat $(NVCODEC_TARBALL) | tar -x -C build/nv-codec-headers.src --strip-components=1
-	$(MAKE) -C build/nv-codec-headers.src install PREFIX=$(NVCODEC_PREFIX)
-	rm -rf build/nv-codec-headers.src
 endif
 
 # Extracted once; re-patched when patches/ change. The script touches the stamp only when it

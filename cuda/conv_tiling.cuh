@@ -21,7 +21,7 @@
 
 #include <stdint.h>
 
-#include "hd.h"
+#include "../core/hd.h"
 #include "kernel_args.h"
 
 /* ---- tensor-core path ------------------------------------------------------------ */

@@ -1,12 +1,13 @@
 /*
- * Frame <-> network conversion kernels: twins of vf_realesrgan/colour.c. The per-thread
- * bodies live in colour_math.cuh (the CPU twin tests run the same functions); the whole
- * fatbin is built with --fmad=false so every float operation rounds as colour.c's does.
- * Input: mirror padding, YUV/RGB decode, pixel unshuffle and the activation scale fused
- * into one pass writing the first conv's channels-last input. Output: pixel shuffle and
- * the SRVGG skip add fused into the read, clamp, rounding and chroma filtering.
+ * Frame <-> network conversion kernels, one thread per pixel. The arithmetic is
+ * core/colour_math.h's, the same functions the CPU engine's conversion loops call; the
+ * per-thread bodies are convert_math.cuh's (the CPU twin tests run the same functions).
+ * The whole fatbin is built with --fmad=false so every float operation rounds as on the
+ * CPU. Input: mirror padding, YUV/RGB decode, pixel unshuffle and the activation scale
+ * fused into one pass writing the first conv's channels-last input. Output: pixel shuffle
+ * and the SRVGG skip add fused into the read, clamp, rounding and chroma filtering.
  */
-#include "colour_math.cuh"
+#include "convert_math.cuh"
 
 /* One thread per network input pixel (after unshuffle): (w/u) x (h/u). */
 extern "C" __global__ void __launch_bounds__(128) resr_frame_to_net(const ResrInputArgs a)
@@ -15,7 +16,7 @@ extern "C" __global__ void __launch_bounds__(128) resr_frame_to_net(const ResrIn
     const int ny = blockIdx.y * blockDim.y + threadIdx.y;
 
     if (nx < a.w / a.unshuffle && ny < a.h / a.unshuffle)
-        resr_cm_input_thread(&a, nx, ny);
+        resr_input_thread(&a, nx, ny);
 }
 
 /* One thread per output pixel of the tile's core rectangle. */
@@ -25,7 +26,7 @@ extern "C" __global__ void __launch_bounds__(128) resr_net_to_frame(const ResrOu
     const int oy = blockIdx.y * blockDim.y + threadIdx.y;
 
     if (ox < a.cw && oy < a.ch)
-        resr_cm_output_thread(&a, ox, oy);
+        resr_output_thread(&a, ox, oy);
 }
 
 /* One thread per output pixel of the alpha rectangle. */
@@ -35,5 +36,5 @@ extern "C" __global__ void __launch_bounds__(128) resr_alpha_upscale_kernel(cons
     const int y = a.y0 + blockIdx.y * blockDim.y + threadIdx.y;
 
     if (x < a.x0 + a.w && y < a.y0 + a.h)
-        resr_cm_alpha_pixel(&a.fmt, &a.src, a.src_w, a.src_h, &a.dst, a.scale, x, y);
+        resr_alpha_pixel(&a.fmt, &a.src, a.src_w, a.src_h, &a.dst, a.scale, x, y);
 }

@@ -18,8 +18,8 @@ CUDA_GENCODE := $(foreach a,$(CUDA_ARCHS),-gencode arch=compute_$(a),code=sm_$(a
                 -gencode arch=compute_$(lastword $(CUDA_ARCHS)),code=compute_$(lastword $(CUDA_ARCHS))
 CUDA_NVFLAGS := -std=c++17 -O3 --fmad=false -Xptxas -warn-spills -Werror all-warnings --threads 0
 
-CUDA_SRCS    := $(wildcard cuda/*.cu) $(wildcard cuda/*.cuh) cuda/kernel_args.h cuda/hd.h \
-                cuda/half_bits.h vf_realesrgan/colour.h
+# the kernels include cuda/'s headers and core/'s (the RESR_HD colour and resample math)
+CUDA_SRCS    := $(wildcard cuda/*.cu cuda/*.cuh cuda/*.h core/*.h)
 CUDA_FATBIN  := build/cuda/resr_kernels.fatbin
 CUDA_FATBIN_C := build/cuda/resr_kernels_fatbin.c
 

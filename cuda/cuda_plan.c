@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/precision.h"
 #include "conv_tiling.cuh"
 #include "cuda_plan.h"
-#include "half_bits.h"
 
 const char *const resr_cuda_kernel_names[RESR_KERNEL_COUNT] = {
     "resr_conv3x3_f16_bn16",  "resr_conv3x3_f16_bn32",  "resr_conv3x3_f16_bn48",  "resr_conv3x3_f16_bn64",
@@ -20,24 +20,19 @@ const char *const resr_cuda_kernel_names[RESR_KERNEL_COUNT] = {
 static int round_up(int v, int m) { return (v + m - 1) / m * m; }
 static size_t align256(size_t v) { return (v + 255) & ~(size_t)255; }
 
-static int chunk_channels(ResrCudaMath math)
+static int chunk_channels(ResrPrecision math)
 {
-    return math == RESR_CUDA_MATH_F32 ? RESR_F32_KC : RESR_MMA_KC;
+    return math == RESR_PRECISION_FP32 ? RESR_F32_KC : RESR_MMA_KC;
 }
 
-static size_t operand_size(ResrCudaMath math)
+static size_t operand_size(ResrPrecision math)
 {
-    return math == RESR_CUDA_MATH_F32 ? 4 : 2;
-}
-
-static int input_unshuffle(const ResrModel *m)
-{
-    return m->arch == RESR_ARCH_RRDBNET ? m->unshuffle : 1;
+    return math == RESR_PRECISION_FP32 ? 4 : 2;
 }
 
 /* ---- weights ---------------------------------------------------------------------------- */
 
-static void layout_conv(ResrCudaConvLayout *l, const ResrConv3x3 *conv, ResrCudaMath math,
+static void layout_conv(ResrCudaConvLayout *l, const ResrConv3x3 *conv, ResrPrecision math,
                         size_t *offset)
 {
     const int cout16 = round_up(conv->out_channels, 16);
@@ -54,13 +49,13 @@ static void layout_conv(ResrCudaConvLayout *l, const ResrConv3x3 *conv, ResrCuda
 }
 
 /* The power of two that brings the largest |weight| to [2^11, 2^12) in fp16. */
-static int weight_exponent(const ResrConv3x3 *conv, ResrCudaMath math)
+static int weight_exponent(const ResrConv3x3 *conv, ResrPrecision math)
 {
     const size_t n = (size_t)conv->out_channels * conv->in_channels * 9;
     float max_abs = 0.0f;
     int e = 0;
 
-    if (math != RESR_CUDA_MATH_F16)
+    if (math != RESR_PRECISION_FP16)
         return 0;
     for (size_t i = 0; i < n; i++)
         max_abs = fabsf(conv->weight[i]) > max_abs ? fabsf(conv->weight[i]) : max_abs;
@@ -73,18 +68,8 @@ static int weight_exponent(const ResrConv3x3 *conv, ResrCudaMath math)
     return e;
 }
 
-static void store_operand(uint8_t *base, size_t index, ResrCudaMath math, float v)
-{
-    if (math == RESR_CUDA_MATH_F32) {
-        memcpy(base + index * 4, &v, 4);
-    } else {
-        const uint16_t h = math == RESR_CUDA_MATH_F16 ? resr_float_to_half(v) : resr_float_to_bf16(v);
-        memcpy(base + index * 2, &h, 2);
-    }
-}
-
 static void pack_conv(uint8_t *blob, const ResrCudaConvLayout *l, const ResrConv3x3 *conv,
-                      ResrCudaMath math)
+                      ResrPrecision math)
 {
     const int kc = chunk_channels(math), cout = l->weight_cout;
     uint8_t *wt = blob + l->weight;
@@ -99,10 +84,10 @@ static void pack_conv(uint8_t *blob, const ResrCudaConvLayout *l, const ResrConv
                         ldexpf(conv->weight[((size_t)n * conv->in_channels + ci) * 9 + tap],
                                l->weight_exp) : 0.0f;
                     /* mma: [chunk][tap][n][k]; f32: [chunk][tap][k][n] */
-                    const size_t i = math == RESR_CUDA_MATH_F32 ?
+                    const size_t i = math == RESR_PRECISION_FP32 ?
                         (((size_t)chunk * 9 + tap) * kc + k) * cout + n :
                         (((size_t)chunk * 9 + tap) * cout + n) * kc + k;
-                    store_operand(wt, i, math, v);
+                    resr_tensor_store(wt, (int64_t)i, math, v);
                 }
     for (int n = 0; n < cout; n++) {
         const int real = n < conv->out_channels;
@@ -113,7 +98,7 @@ static void pack_conv(uint8_t *blob, const ResrCudaConvLayout *l, const ResrConv
     }
 }
 
-int resr_cuda_weights_pack(ResrCudaWeights *w, const ResrModel *model, ResrCudaMath math)
+int resr_cuda_weights_pack(ResrCudaWeights *w, const ResrModel *model, ResrPrecision math)
 {
     size_t offset = 0;
 
@@ -160,10 +145,10 @@ static size_t take(size_t *used, size_t bytes)
     return at;
 }
 
-void resr_cuda_arena_plan(ResrCudaArena *a, const ResrModel *m, ResrCudaMath math,
+void resr_cuda_arena_plan(ResrCudaArena *a, const ResrModel *m, ResrPrecision math,
                           int max_w, int max_h)
 {
-    const int u = input_unshuffle(m), s = m->scale;
+    const int u = resr_model_unshuffle(m), s = m->scale;
     const size_t es = operand_size(math), nf = m->num_feat;
     const size_t hw = (size_t)(max_w / u) * (max_h / u);
     size_t used = 0;
@@ -206,7 +191,7 @@ ResrCudaLaunch *resr_cuda_conv_launch(ResrCudaLaunch *l, const ResrModel *m, con
 
     memset(l, 0, sizeof(*l));
     l->kernel = RESR_KERNEL_CONV_FIRST + 4 * math + cl->bn / 16 - 1;
-    if (math == RESR_CUDA_MATH_F32) {
+    if (math == RESR_PRECISION_FP32) {
         l->grid[0] = (out_w + RESR_F32_TW - 1) / RESR_F32_TW;
         l->grid[1] = (out_h + RESR_F32_TH - 1) / RESR_F32_TH;
         l->block[0] = RESR_F32_THREADS;
@@ -230,7 +215,7 @@ ResrCudaLaunch *resr_cuda_conv_launch(ResrCudaLaunch *l, const ResrModel *m, con
     a->acc_scale = ldexpf(1.0f, -cl->weight_exp);
     a->bias_scale = act_scale;
     a->res1_scale = a->res2_scale = 1.0f;
-    a->narrow_limit = math == RESR_CUDA_MATH_F16 ? RESR_CUDA_F16_LIMIT : 0.0f;
+    a->narrow_limit = math == RESR_PRECISION_FP16 ? RESR_CUDA_F16_LIMIT : 0.0f;
     return l;
 }
 
@@ -361,7 +346,7 @@ int resr_cuda_tile_program(ResrCudaLaunch *launches, const ResrModel *m,
                            const ResrCudaArena *ar, uint64_t arena_base,
                            const ResrCudaFrames *f, const ResrTile *tile, float act_scale)
 {
-    const int u = input_unshuffle(m), s = m->scale;
+    const int u = resr_model_unshuffle(m), s = m->scale;
     const int W = tile->input.w / u, H = tile->input.h / u;
     ResrCudaLaunch *l = launches;
     int n = 0;
@@ -460,7 +445,7 @@ int resr_cuda_run_frame(const ResrCudaBackend *be, ResrCudaLaunch *launches,
                         const ResrCudaFrames *frames, const ResrTilePlan *plan,
                         float *act_scale, int read_status, ResrCudaRunStats *stats)
 {
-    const int rescale = w->math == RESR_CUDA_MATH_F16, check = rescale || read_status;
+    const int rescale = w->math == RESR_PRECISION_FP16, check = rescale || read_status;
     const uint64_t status = arena_base + arena->status;
     int ret;
 

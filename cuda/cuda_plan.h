@@ -12,8 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../core/resample.h"
+#include "../core/tile_plan.h"
 #include "../models/model.h"
-#include "../vf_realesrgan/tile_plan.h"
 #include "kernel_args.h"
 
 /* Kernels, in the order of resr_cuda_kernel_names. */
@@ -40,7 +41,7 @@ typedef struct ResrCudaConvLayout {
 } ResrCudaConvLayout;
 
 typedef struct ResrCudaWeights {
-    ResrCudaMath math;
+    ResrPrecision math;
     int num_convs;
     ResrCudaConvLayout *convs;
     size_t size;       /* bytes */
@@ -49,7 +50,7 @@ typedef struct ResrCudaWeights {
 
 /* Packs every conv for `math`. Returns 0, -ENOTSUP (channel counts the kernels cannot
  * tile: RRDBNet needs num_feat and num_grow_ch multiples of 16) or -ENOMEM. */
-int resr_cuda_weights_pack(ResrCudaWeights *w, const ResrModel *model, ResrCudaMath math);
+int resr_cuda_weights_pack(ResrCudaWeights *w, const ResrModel *model, ResrPrecision math);
 void resr_cuda_weights_free(ResrCudaWeights *w);
 
 /* The activation buffers of one tile size, as byte offsets into one arena. */
@@ -70,7 +71,7 @@ typedef struct ResrCudaArena {
     int out_pixel;
 } ResrCudaArena;
 
-void resr_cuda_arena_plan(ResrCudaArena *a, const ResrModel *model, ResrCudaMath math,
+void resr_cuda_arena_plan(ResrCudaArena *a, const ResrModel *model, ResrPrecision math,
                           int max_w, int max_h);
 
 typedef struct ResrCudaLaunch {
@@ -153,5 +154,13 @@ int resr_cuda_run_frame(const ResrCudaBackend *be, ResrCudaLaunch *launches,
                         const ResrCudaArena *arena, uint64_t arena_base,
                         const ResrCudaFrames *frames, const ResrTilePlan *plan,
                         float *act_scale, int read_status, ResrCudaRunStats *stats);
+
+/*
+ * The resample kernel's launches that resize one frame as plan says, one per stored
+ * component, src and dst left for the caller: tables is where plan->tables lies for the
+ * kernel (its device copy, or plan->tables itself in the CPU twin). Returns the launch
+ * count (cuda/resample_launch.c).
+ */
+int resr_resample_launches(ResrResampleArgs args[4], const ResrResamplePlan *plan, uint64_t tables);
 
 #endif /* RESR_CUDA_PLAN_H */

@@ -9,14 +9,14 @@
 
 #include <stdint.h>
 
-#include "../vf_realesrgan/colour.h"
+#include "../core/pixel_format.h"
+#include "../core/precision.h"
 
-/* Operand precision of a conv launch (the kernel name carries it too). */
-typedef enum ResrCudaMath {
-    RESR_CUDA_MATH_F16  = 0,  /* mma.sync f16 x f16 -> f32 */
-    RESR_CUDA_MATH_BF16 = 1,  /* mma.sync bf16 x bf16 -> f32 (sm_80+) */
-    RESR_CUDA_MATH_F32  = 2,  /* plain fp32 FMA, no tensor cores, no TF32 */
-} ResrCudaMath;
+/*
+ * Operands (activations and weights) are stored in the engine's precision
+ * (core/precision.h): fp16 and bf16 convs run mma.sync with f32 accumulation, fp32 plain
+ * FMAs (no tensor cores, no TF32). The kernel name carries it too.
+ */
 
 /*
  * Written by the kernels, read by the host once per frame (8 bytes). max_abs_bits is the
@@ -79,7 +79,7 @@ typedef struct ResrInputArgs {
     int32_t unshuffle;
     int32_t dst_pixel;
     uint64_t dst;
-    int32_t math;              /* ResrCudaMath: the operand type of dst */
+    int32_t math;              /* ResrPrecision: the operand type of dst */
     float value_scale;
 } ResrInputArgs;
 
@@ -114,5 +114,22 @@ typedef struct ResrAlphaArgs {
     int32_t scale;
     int32_t x0, y0, w, h;      /* output rectangle this launch writes */
 } ResrAlphaArgs;
+
+/* Resize (outscale): one component of one frame, one thread per output sample. */
+typedef struct ResrResampleArgs {
+    ResrPixelFormat fmt;
+    ResrPlanes src;
+    ResrPlanes dst;
+    int32_t comp;                 /* 0..3: Y/R, U/G, V/B, A */
+    int32_t dst_w, dst_h;         /* of this component */
+    int32_t taps_x, taps_y;
+    uint64_t start_x, weight_x;   /* int32 [dst_w], float [dst_w][taps_x] */
+    uint64_t start_y, weight_y;   /* int32 [dst_h], float [dst_h][taps_y] */
+    int32_t pad_byte;             /* comp 0 of rgb0-like formats: that byte is set to 255; else -1 */
+} ResrResampleArgs;
+
+/* Launch shape of the resample kernel: one thread per output sample, warps along rows. */
+#define RESR_RESAMPLE_BLOCK_W 32
+#define RESR_RESAMPLE_BLOCK_H 4
 
 #endif /* RESR_CUDA_KERNEL_ARGS_H */

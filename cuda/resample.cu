@@ -1,7 +1,7 @@
 /*
- * Resizing frames on the GPU for the filter's outscale option: the twin of
- * vf_realesrgan/resample.c, one thread per output sample of one component
- * (body: resample_math.cuh).
+ * Resizing frames on the GPU for the filter's outscale option: one thread per output
+ * sample of one component (body: resample_math.cuh, the sums of core/resample.h that the
+ * CPU engine adds up too).
  */
 #include "resample_math.cuh"
 
@@ -11,5 +11,5 @@ extern "C" __global__ void __launch_bounds__(128) resr_resample_kernel(const Res
     const int y = blockIdx.y * blockDim.y + threadIdx.y;
 
     if (x < a.dst_w && y < a.dst_h)
-        resr_resample_sample(&a, x, y);
+        resr_resample_thread(&a, x, y);
 }

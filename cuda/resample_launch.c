@@ -3,13 +3,14 @@
  * engine uses them with the tables' device copy, the CPU twin test with the host tables,
  * so the test covers exactly what the engine launches.
  */
-#include "resample_math.cuh"
+#include "../core/colour_math.h"
+#include "cuda_plan.h"
 
 int resr_resample_launches(ResrResampleArgs args[4], const ResrResamplePlan *plan, uint64_t tables)
 {
     const uint8_t *base = plan->tables;
     int comps[4];
-    const int n = resr_resample_components(&plan->fmt, comps);
+    const int n = resr_stored_components(&plan->fmt, comps);
 
     /* the tables keep their layout in the copy: offsets into plan->tables carry over */
     for (int i = 0; i < n; i++) {
@@ -26,7 +27,7 @@ int resr_resample_launches(ResrResampleArgs args[4], const ResrResamplePlan *pla
             .weight_x = tables + (uint64_t)((const uint8_t *)ax->weight - base),
             .start_y  = tables + (uint64_t)((const uint8_t *)ay->start - base),
             .weight_y = tables + (uint64_t)((const uint8_t *)ay->weight - base),
-            .pad_byte = c == 0 ? resr_cm_padding_byte(&plan->fmt) : -1,
+            .pad_byte = c == 0 ? resr_padding_byte(&plan->fmt) : -1,
         };
     }
     return n;

@@ -11,26 +11,15 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "model.h"
 
 /* each tensor starts on a 64-byte boundary, as in the loader's arena */
 #define ALIGN_FLOATS 16
-
-static int set_err(char *err, size_t err_size, const char *fmt, ...)
-{
-    va_list ap;
-    if (err && err_size) {
-        va_start(ap, fmt);
-        vsnprintf(err, err_size, fmt, ap);
-        va_end(ap);
-    }
-    return -EINVAL;
-}
 
 static size_t aligned(size_t n)
 {
@@ -41,18 +30,18 @@ int resr_model_check_blendable(const ResrModel *a, const ResrModel *b, char *err
                                size_t err_size)
 {
     if (!a || !b)
-        return set_err(err, err_size, "blend: missing model");
+        return resr_set_error(err, err_size, -EINVAL, "blend: missing model");
     if (a->arch != b->arch)
-        return set_err(err, err_size, "blend: the models have different architectures (%s and %s)",
+        return resr_set_error(err, err_size, -EINVAL, "blend: the models have different architectures (%s and %s)",
                        resr_arch_name(a->arch), resr_arch_name(b->arch));
     if (a->scale != b->scale)
-        return set_err(err, err_size, "blend: the models have different scales (x%d and x%d)",
+        return resr_set_error(err, err_size, -EINVAL, "blend: the models have different scales (x%d and x%d)",
                        a->scale, b->scale);
     if (a->num_in_ch != b->num_in_ch || a->num_out_ch != b->num_out_ch ||
         a->num_feat != b->num_feat || a->num_block != b->num_block ||
         a->num_grow_ch != b->num_grow_ch || a->unshuffle != b->unshuffle ||
         a->num_conv != b->num_conv || a->num_convs != b->num_convs)
-        return set_err(err, err_size, "blend: the models differ in shape (%s with num_feat %d, "
+        return resr_set_error(err, err_size, -EINVAL, "blend: the models differ in shape (%s with num_feat %d, "
                        "%d convolutions, num_block %d, num_grow_ch %d, unshuffle %d; and num_feat "
                        "%d, %d convolutions, num_block %d, num_grow_ch %d, unshuffle %d)",
                        resr_arch_name(a->arch), a->num_feat, a->num_convs, a->num_block,
@@ -61,12 +50,12 @@ int resr_model_check_blendable(const ResrModel *a, const ResrModel *b, char *err
     for (int i = 0; i < a->num_convs; i++) {
         const ResrConv3x3 *ca = &a->convs[i], *cb = &b->convs[i];
         if (ca->in_channels != cb->in_channels || ca->out_channels != cb->out_channels)
-            return set_err(err, err_size, "blend: convolution %d ('%s') is [%d,%d,3,3] in the "
+            return resr_set_error(err, err_size, -EINVAL, "blend: convolution %d ('%s') is [%d,%d,3,3] in the "
                            "first model and [%d,%d,3,3] in the second", i, ca->name,
                            ca->out_channels, ca->in_channels, cb->out_channels, cb->in_channels);
         if (ca->activation != cb->activation || ca->leaky_slope != cb->leaky_slope ||
             !ca->prelu_slope != !cb->prelu_slope)
-            return set_err(err, err_size, "blend: convolution %d ('%s') has different activations "
+            return resr_set_error(err, err_size, -EINVAL, "blend: convolution %d ('%s') has different activations "
                            "in the two models", i, ca->name);
     }
     return 0;

@@ -5,11 +5,11 @@
  * over is refused (a checkpoint for some other network must not half-load).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "model.h"
 #include "state_dict.h"
 
@@ -28,17 +28,6 @@ typedef struct Detector {
     char *err;
     size_t err_size;
 } Detector;
-
-static int set_err(char *err, size_t err_size, int ret, const char *fmt, ...)
-{
-    va_list ap;
-    if (err && err_size) {
-        va_start(ap, fmt);
-        vsnprintf(err, err_size, fmt, ap);
-        va_end(ap);
-    }
-    return ret;
-}
 
 static const ResrTensor *lookup(const Detector *d, const char *name)
 {
@@ -63,12 +52,12 @@ static int take(Detector *d, const char *name, const int64_t *shape, int ndim, c
     char got[160], want[160];
 
     if (!t)
-        return set_err(d->err, d->err_size, -EINVAL, "%s: missing tensor '%s%s'", d->file,
+        return resr_set_error(d->err, d->err_size, -EINVAL, "%s: missing tensor '%s%s'", d->file,
                        d->prefix, name);
     if (t->ndim != ndim || memcmp(t->shape, shape, (size_t)ndim * sizeof(*shape))) {
         format_shape(got, sizeof(got), t->shape, t->ndim);
         format_shape(want, sizeof(want), shape, ndim);
-        return set_err(d->err, d->err_size, -EINVAL, "%s: tensor '%s' has shape %s, expected %s",
+        return resr_set_error(d->err, d->err_size, -EINVAL, "%s: tensor '%s' has shape %s, expected %s",
                        d->file, t->name, got, want);
     }
     d->used[t - d->sd->tensors] = 1;
@@ -102,12 +91,12 @@ static int conv_shape(Detector *d, const char *name, int *out, int *in)
     char got[160];
 
     if (!t)
-        return set_err(d->err, d->err_size, -EINVAL, "%s: missing tensor '%s%s'", d->file,
+        return resr_set_error(d->err, d->err_size, -EINVAL, "%s: missing tensor '%s%s'", d->file,
                        d->prefix, name);
     if (t->ndim != 4 || t->shape[2] != 3 || t->shape[3] != 3 || t->shape[0] < 1 ||
         t->shape[0] > MAX_CHANNELS || t->shape[1] < 1 || t->shape[1] > MAX_CHANNELS) {
         format_shape(got, sizeof(got), t->shape, t->ndim);
-        return set_err(d->err, d->err_size, -EINVAL, "%s: tensor '%s' has shape %s, expected a "
+        return resr_set_error(d->err, d->err_size, -EINVAL, "%s: tensor '%s' has shape %s, expected a "
                        "3x3 convolution [out,in,3,3] with at most %d channels", d->file, t->name,
                        got, MAX_CHANNELS);
     }
@@ -151,14 +140,14 @@ static int detect_rrdbnet(Detector *d, ResrModel *m)
     case 12: m->unshuffle = 2; break;
     case 48: m->unshuffle = 4; break;
     default:
-        return set_err(d->err, d->err_size, -EINVAL, "%s: 'conv_first.weight' has %d input "
+        return resr_set_error(d->err, d->err_size, -EINVAL, "%s: 'conv_first.weight' has %d input "
                        "channels, expected 3 (x4), 12 (x2) or 48 (x1)", d->file, cin);
     }
     if ((ret = conv_shape(d, "body.0.rdb1.conv1.weight", &gc, &unused)) < 0)
         return ret;
     const int nb = max_body_index(d) + 1;
     if (nb > MAX_BLOCKS)
-        return set_err(d->err, d->err_size, -EINVAL, "%s: %d RRDB blocks (at most %d supported)",
+        return resr_set_error(d->err, d->err_size, -EINVAL, "%s: %d RRDB blocks (at most %d supported)",
                        d->file, nb, MAX_BLOCKS);
 
     m->arch        = RESR_ARCH_RRDBNET;
@@ -169,7 +158,7 @@ static int detect_rrdbnet(Detector *d, ResrModel *m)
     m->num_convs   = 1 + 15 * nb + 5;
     m->convs = calloc((size_t)m->num_convs, sizeof(*m->convs));
     if (!m->convs)
-        return set_err(d->err, d->err_size, -ENOMEM, "%s: out of memory", d->file);
+        return resr_set_error(d->err, d->err_size, -ENOMEM, "%s: out of memory", d->file);
 
     ResrConv3x3 *c = m->convs;
     if ((ret = take_conv(d, c++, "conv_first", cin, nf, RESR_ACT_NONE)) < 0)
@@ -210,14 +199,14 @@ static int detect_srvgg(Detector *d, ResrModel *m)
     if ((ret = conv_shape(d, "body.0.weight", &nf, &cin)) < 0)
         return ret;
     if (cin != m->num_in_ch)
-        return set_err(d->err, d->err_size, -EINVAL, "%s: 'body.0.weight' has %d input channels, "
+        return resr_set_error(d->err, d->err_size, -EINVAL, "%s: 'body.0.weight' has %d input channels, "
                        "expected %d", d->file, cin, m->num_in_ch);
     if (!lookup(d, "body.1.weight"))
-        return set_err(d->err, d->err_size, -EINVAL, "%s: missing tensor 'body.1.weight' "
+        return resr_set_error(d->err, d->err_size, -EINVAL, "%s: missing tensor 'body.1.weight' "
                        "(SRVGGNetCompact is supported with PReLU activations only)", d->file);
     const int last = max_body_index(d);
     if (last < 2 || last % 2 || last / 2 - 1 > MAX_BLOCKS)
-        return set_err(d->err, d->err_size, -EINVAL, "%s: SRVGGNetCompact's last layer is "
+        return resr_set_error(d->err, d->err_size, -EINVAL, "%s: SRVGGNetCompact's last layer is "
                        "'body.%d', expected an even index of at least 2", d->file, last);
     snprintf(name, sizeof(name), "body.%d.weight", last);
     if ((ret = conv_shape(d, name, &out, &last_in)) < 0)
@@ -226,7 +215,7 @@ static int detect_srvgg(Detector *d, ResrModel *m)
     while (s < MAX_SCALE && 3 * s * s < out)
         s++;
     if (3 * s * s != out)
-        return set_err(d->err, d->err_size, -EINVAL, "%s: '%s' has %d output channels, expected "
+        return resr_set_error(d->err, d->err_size, -EINVAL, "%s: '%s' has %d output channels, expected "
                        "3 x scale^2", d->file, name, out);
 
     m->arch      = RESR_ARCH_SRVGG;
@@ -237,7 +226,7 @@ static int detect_srvgg(Detector *d, ResrModel *m)
     m->num_convs = m->num_conv + 2;
     m->convs = calloc((size_t)m->num_convs, sizeof(*m->convs));
     if (!m->convs)
-        return set_err(d->err, d->err_size, -ENOMEM, "%s: out of memory", d->file);
+        return resr_set_error(d->err, d->err_size, -ENOMEM, "%s: out of memory", d->file);
 
     const int64_t slope_shape[1] = { nf };
     for (int i = 0; i < m->num_convs; i++) {
@@ -277,7 +266,7 @@ static int detect(ResrModel *m, const ResrStateDict *sd, const char *file, char 
     int ret;
 
     if (sd->count == 0)
-        return set_err(err, err_size, -EINVAL, "%s: the state dict holds no tensors", file);
+        return resr_set_error(err, err_size, -EINVAL, "%s: the state dict holds no tensors", file);
     /* nn.DataParallel checkpoints prefix every key; the official loader strips it too */
     size_t prefixed = 0;
     for (size_t i = 0; i < sd->count; i++)
@@ -287,7 +276,7 @@ static int detect(ResrModel *m, const ResrStateDict *sd, const char *file, char 
 
     d.used = calloc(sd->count, 1);
     if (!d.used)
-        return set_err(err, err_size, -ENOMEM, "%s: out of memory", file);
+        return resr_set_error(err, err_size, -ENOMEM, "%s: out of memory", file);
     m->num_in_ch  = 3;
     m->num_out_ch = 3;
     if (lookup(&d, "conv_first.weight"))
@@ -295,7 +284,7 @@ static int detect(ResrModel *m, const ResrStateDict *sd, const char *file, char 
     else if (lookup(&d, "body.0.weight"))
         ret = detect_srvgg(&d, m);
     else
-        ret = set_err(err, err_size, -EINVAL, "%s: unknown architecture: no 'conv_first.weight' "
+        ret = resr_set_error(err, err_size, -EINVAL, "%s: unknown architecture: no 'conv_first.weight' "
                       "or 'body.0.weight' (first tensor: '%s')", file, sd->tensors[0].name);
     if (ret < 0)
         goto done;
@@ -303,7 +292,7 @@ static int detect(ResrModel *m, const ResrStateDict *sd, const char *file, char 
     m->num_params = 0;
     for (size_t i = 0; i < sd->count; i++) {
         if (!d.used[i]) {
-            ret = set_err(err, err_size, -EINVAL, "%s: unexpected tensor '%s' for %s", file,
+            ret = resr_set_error(err, err_size, -EINVAL, "%s: unexpected tensor '%s' for %s", file,
                           sd->tensors[i].name, resr_arch_name(m->arch));
             goto done;
         }
@@ -324,11 +313,11 @@ int resr_model_load_buffer(ResrModel **out, const uint8_t *data, size_t size,
 
     *out = NULL;
     if ((ret = resr_state_dict_load(&sd, data, size, why, sizeof(why))) < 0)
-        return set_err(err, err_size, ret, "%s: %s", name, why);
+        return resr_set_error(err, err_size, ret, "%s: %s", name, why);
 
     m = calloc(1, sizeof(*m));
     if (!m) {
-        ret = set_err(err, err_size, -ENOMEM, "%s: out of memory", name);
+        ret = resr_set_error(err, err_size, -ENOMEM, "%s: out of memory", name);
         goto fail;
     }
     if ((ret = detect(m, &sd, name, err, err_size)) < 0)
@@ -359,34 +348,34 @@ int resr_model_load(ResrModel **out, const char *path, char *err, size_t err_siz
     if (!f) {
         ret = -errno;
         if (ret == -ENOENT)
-            return set_err(err, err_size, ret, "%s: no such file", path);
-        return set_err(err, err_size, ret ? ret : -EIO, "%s: cannot open: %s", path,
+            return resr_set_error(err, err_size, ret, "%s: no such file", path);
+        return resr_set_error(err, err_size, ret ? ret : -EIO, "%s: cannot open: %s", path,
                        strerror(-ret));
     }
     /* a directory opens fine on Linux; the first read says what it is */
     errno = 0;
     if (getc(f) == EOF && ferror(f)) {
-        ret = set_err(err, err_size, errno ? -errno : -EIO, "%s: cannot read: %s", path,
+        ret = resr_set_error(err, err_size, errno ? -errno : -EIO, "%s: cannot read: %s", path,
                       errno ? strerror(errno) : "I/O error");
         goto done;
     }
     if (fseek(f, 0, SEEK_END) < 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) < 0) {
-        ret = set_err(err, err_size, -EIO, "%s: cannot read (not a regular file?)", path);
+        ret = resr_set_error(err, err_size, -EIO, "%s: cannot read (not a regular file?)", path);
         goto done;
     }
     if ((unsigned long long)size > MAX_FILE_SIZE) {
-        ret = set_err(err, err_size, -EFBIG, "%s: %ld bytes is too large for a checkpoint",
+        ret = resr_set_error(err, err_size, -EFBIG, "%s: %ld bytes is too large for a checkpoint",
                       path, size);
         goto done;
     }
     data = malloc(size ? (size_t)size : 1);
     if (!data) {
-        ret = set_err(err, err_size, -ENOMEM, "%s: out of memory reading %ld bytes", path, size);
+        ret = resr_set_error(err, err_size, -ENOMEM, "%s: out of memory reading %ld bytes", path, size);
         goto done;
     }
     errno = 0;
     if (fread(data, 1, (size_t)size, f) != (size_t)size) {
-        ret = set_err(err, err_size, -EIO, "%s: read error: %s", path,
+        ret = resr_set_error(err, err_size, -EIO, "%s: read error: %s", path,
                       errno ? strerror(errno) : "file shrank while reading");
         goto done;
     }

@@ -74,6 +74,16 @@ typedef struct ResrModel {
     char source_dtype[32];      /* stored element type(s): "float32", "float16+float32", ... */
 } ResrModel;
 
+/*
+ * The pixel-unshuffle factor the network applies to its input: RRDBNet's unshuffle
+ * (x2 models 2, x1 models 4), 1 for every other architecture. Frames are reflect-padded
+ * to a multiple of it and tiles start at multiples of it.
+ */
+static inline int resr_model_unshuffle(const ResrModel *m)
+{
+    return m->arch == RESR_ARCH_RRDBNET && m->unshuffle > 1 ? m->unshuffle : 1;
+}
+
 /* Index helpers for RRDBNet's forward order (see convs above). */
 static inline int resr_rrdb_conv_index(int block, int dense_block, int conv)
 {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "pickle.h"
 
 #define NO_VALUE UINT32_MAX
@@ -56,19 +57,17 @@ static const StorageType storage_types[] = {
 static int fail(Parser *p, const char *fmt, ...)
 {
     va_list ap;
-    if (p->err && p->err_size) {
-        va_start(ap, fmt);
-        vsnprintf(p->err, p->err_size, fmt, ap);
-        va_end(ap);
-    }
-    return -EINVAL;
+    int ret;
+
+    va_start(ap, fmt);
+    ret = resr_vset_error(p->err, p->err_size, -EINVAL, fmt, ap);
+    va_end(ap);
+    return ret;
 }
 
 static int fail_nomem(Parser *p)
 {
-    if (p->err && p->err_size)
-        snprintf(p->err, p->err_size, "out of memory interpreting the pickle");
-    return -ENOMEM;
+    return resr_set_error(p->err, p->err_size, -ENOMEM, "out of memory interpreting the pickle");
 }
 
 /* Printable, bounded rendering of untrusted bytes for messages. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "safetensors.h"
 
 #define MAX_DEPTH 16
@@ -32,12 +33,12 @@ static const DTypeName dtype_names[] = {
 static int fail(Json *j, const char *fmt, ...)
 {
     va_list ap;
-    if (j->err && j->err_size) {
-        va_start(ap, fmt);
-        vsnprintf(j->err, j->err_size, fmt, ap);
-        va_end(ap);
-    }
-    return -EINVAL;
+    int ret;
+
+    va_start(ap, fmt);
+    ret = resr_vset_error(j->err, j->err_size, -EINVAL, fmt, ap);
+    va_end(ap);
+    return ret;
 }
 
 static int syntax(Json *j, const char *what)

@@ -7,11 +7,11 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "pickle.h"
 #include "safetensors.h"
 #include "state_dict.h"
@@ -28,17 +28,6 @@ typedef struct Pending {
     int64_t offset;               /* in elements */
     int64_t storage_numel;
 } Pending;
-
-static int set_err(char *err, size_t err_size, int ret, const char *fmt, ...)
-{
-    va_list ap;
-    if (err && err_size) {
-        va_start(ap, fmt);
-        vsnprintf(err, err_size, fmt, ap);
-        va_end(ap);
-    }
-    return ret;
-}
 
 float resr_f16_to_f32(uint16_t h)
 {
@@ -104,7 +93,7 @@ static int shape_numel(Pending *p, char *err, size_t err_size)
     for (int i = 0; i < p->t.ndim; i++) {
         if (p->t.shape[i] < 0 || (p->t.shape[i] && numel > INT64_MAX / p->t.shape[i])) {
             format_dims(dims, sizeof(dims), p->t.shape, p->t.ndim);
-            return set_err(err, err_size, -EINVAL,
+            return resr_set_error(err, err_size, -EINVAL,
                            "tensor '%s' has shape %s whose element count overflows",
                            p->t.name, dims);
         }
@@ -117,12 +106,12 @@ static int shape_numel(Pending *p, char *err, size_t err_size)
 static int copy_name(Pending *p, const char *name, size_t len, char *err, size_t err_size)
 {
     if (len > RESR_TENSOR_NAME_MAX)
-        return set_err(err, err_size, -EINVAL, "tensor name of %zu bytes is too long", len);
+        return resr_set_error(err, err_size, -EINVAL, "tensor name of %zu bytes is too long", len);
     if (memchr(name, 0, len))
-        return set_err(err, err_size, -EINVAL, "tensor name contains a NUL byte");
+        return resr_set_error(err, err_size, -EINVAL, "tensor name contains a NUL byte");
     p->t.name = malloc(len + 1);
     if (!p->t.name)
-        return set_err(err, err_size, -ENOMEM, "out of memory");
+        return resr_set_error(err, err_size, -ENOMEM, "out of memory");
     memcpy(p->t.name, name, len);
     p->t.name[len] = 0;
     return 0;
@@ -131,7 +120,7 @@ static int copy_name(Pending *p, const char *name, size_t len, char *err, size_t
 static int check_dtype(const Pending *p, char *err, size_t err_size)
 {
     if (p->t.source_dtype == RESR_DTYPE_UNSUPPORTED)
-        return set_err(err, err_size, -EINVAL, "tensor '%s' has unsupported dtype %s (only "
+        return resr_set_error(err, err_size, -EINVAL, "tensor '%s' has unsupported dtype %s (only "
                        "float32, float16 and bfloat16 weights are supported)", p->t.name,
                        p->dtype_name);
     return 0;
@@ -178,11 +167,11 @@ static int convert(float *dst, const uint8_t *src, const Pending *p, char *err, 
             v = resr_bf16_to_f32((uint16_t)(src[2 * i] | src[2 * i + 1] << 8));
             break;
         default:
-            return set_err(err, err_size, -EINVAL, "tensor '%s' has an unsupported dtype",
+            return resr_set_error(err, err_size, -EINVAL, "tensor '%s' has an unsupported dtype",
                            p->t.name);
         }
         if (!isfinite(v))
-            return set_err(err, err_size, -EINVAL, "tensor '%s' holds %s at element %lld "
+            return resr_set_error(err, err_size, -EINVAL, "tensor '%s' holds %s at element %lld "
                            "(refusing weights that would poison the output)", p->t.name,
                            isnan(v) ? "NaN" : "Inf", (long long)i);
         dst[i] = v;
@@ -198,21 +187,21 @@ static int layout(ResrStateDict *sd, Pending *pend, size_t n, char *err, size_t 
     qsort(pend, n, sizeof(*pend), compare_names);
     for (size_t i = 1; i < n; i++)
         if (!strcmp(pend[i - 1].t.name, pend[i].t.name))
-            return set_err(err, err_size, -EINVAL, "duplicate tensor '%s' in the state dict",
+            return resr_set_error(err, err_size, -EINVAL, "duplicate tensor '%s' in the state dict",
                            pend[i].t.name);
     for (size_t i = 0; i < n; i++) {
         const size_t rounded = ((size_t)pend[i].t.numel + ARENA_ALIGN_FLOATS - 1) /
                                ARENA_ALIGN_FLOATS * ARENA_ALIGN_FLOATS;
         if ((uint64_t)pend[i].t.numel > RESR_STATE_DICT_MAX_FLOATS ||
             rounded > RESR_STATE_DICT_MAX_FLOATS - total)
-            return set_err(err, err_size, -EFBIG, "checkpoint holds more than %zu parameters",
+            return resr_set_error(err, err_size, -EFBIG, "checkpoint holds more than %zu parameters",
                            RESR_STATE_DICT_MAX_FLOATS);
         total += rounded;
     }
     sd->arena = aligned_alloc(ARENA_ALIGN_FLOATS * sizeof(float),
                               (total ? total : ARENA_ALIGN_FLOATS) * sizeof(float));
     if (!sd->arena)
-        return set_err(err, err_size, -ENOMEM, "out of memory for %zu parameters", total);
+        return resr_set_error(err, err_size, -ENOMEM, "out of memory for %zu parameters", total);
     sd->arena_count = total;
 
     size_t at = 0;
@@ -233,7 +222,7 @@ static int publish(ResrStateDict *sd, Pending *pend, size_t n, char *err, size_t
 {
     sd->tensors = calloc(n ? n : 1, sizeof(*sd->tensors));
     if (!sd->tensors)
-        return set_err(err, err_size, -ENOMEM, "out of memory");
+        return resr_set_error(err, err_size, -ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         sd->tensors[i] = pend[i].t;
         sd->dtype_mask |= 1u << pend[i].t.source_dtype;
@@ -266,7 +255,7 @@ static int load_safetensors(ResrStateDict *sd, const uint8_t *data, size_t size,
     sd->container = "";
     pend = calloc(st.count ? st.count : 1, sizeof(*pend));
     if (!pend) {
-        ret = set_err(err, err_size, -ENOMEM, "out of memory");
+        ret = resr_set_error(err, err_size, -ENOMEM, "out of memory");
         goto done;
     }
     for (; n < st.count; n++) {
@@ -305,7 +294,7 @@ static int find_state_dict(const ResrPickle *pk, ResrStateDict *sd, uint32_t *di
     const ResrPickleValue *root = &pk->values[pk->root];
 
     if (root->type != RESR_PK_DICT)
-        return set_err(err, err_size, -EINVAL, "checkpoint holds a %s, not a state dict",
+        return resr_set_error(err, err_size, -EINVAL, "checkpoint holds a %s, not a state dict",
                        resr_pickle_type_name(root->type));
     for (int i = 0; i < 2; i++) {
         int dups;
@@ -313,10 +302,10 @@ static int find_state_dict(const ResrPickle *pk, ResrStateDict *sd, uint32_t *di
         if (v == UINT32_MAX)
             continue;
         if (dups)
-            return set_err(err, err_size, -EINVAL, "duplicate key '%s' in the checkpoint",
+            return resr_set_error(err, err_size, -EINVAL, "duplicate key '%s' in the checkpoint",
                            containers[i]);
         if (pk->values[v].type != RESR_PK_DICT)
-            return set_err(err, err_size, -EINVAL, "checkpoint '%s' is a %s, not a state dict",
+            return resr_set_error(err, err_size, -EINVAL, "checkpoint '%s' is a %s, not a state dict",
                            containers[i], resr_pickle_type_name(pk->values[v].type));
         sd->container = containers[i];
         *dict = v;
@@ -338,21 +327,21 @@ static int pending_from_pickle(const ResrPickle *pk, uint32_t dict, Pending **ou
 
     pend = calloc(n ? n : 1, sizeof(*pend));
     if (!pend)
-        return set_err(err, err_size, -ENOMEM, "out of memory");
+        return resr_set_error(err, err_size, -ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         const ResrPickleValue *k = &pk->values[d->u.seq.items[2 * i]];
         const ResrPickleValue *v = &pk->values[d->u.seq.items[2 * i + 1]];
         Pending *p = &pend[i];
 
         if (k->type != RESR_PK_STR) {
-            ret = set_err(err, err_size, -EINVAL, "state dict key is a %s, not a str",
+            ret = resr_set_error(err, err_size, -EINVAL, "state dict key is a %s, not a str",
                           resr_pickle_type_name(k->type));
             goto fail;
         }
         if ((ret = copy_name(p, k->u.str.ptr, k->u.str.len, err, err_size)) < 0)
             goto fail;
         if (v->type != RESR_PK_TENSOR) {
-            ret = set_err(err, err_size, -EINVAL, "state dict entry '%s' is a %s, not a tensor",
+            ret = resr_set_error(err, err_size, -EINVAL, "state dict entry '%s' is a %s, not a tensor",
                           p->t.name, resr_pickle_type_name(v->type));
             goto fail;
         }
@@ -373,7 +362,7 @@ static int pending_from_pickle(const ResrPickle *pk, uint32_t dict, Pending **ou
             memcpy(p->key, key->u.str.ptr, key->u.str.len);
             p->key[key->u.str.len] = 0;
         } else {
-            ret = set_err(err, err_size, -EINVAL, "tensor '%s' has an invalid storage key",
+            ret = resr_set_error(err, err_size, -EINVAL, "tensor '%s' has an invalid storage key",
                           p->t.name);
             goto fail;
         }
@@ -386,14 +375,14 @@ static int pending_from_pickle(const ResrPickle *pk, uint32_t dict, Pending **ou
             if (t->shape[j] != 1 && t->stride[j] != expect) {
                 format_dims(dims, sizeof(dims), t->shape, t->ndim);
                 format_dims(strides, sizeof(strides), t->stride, t->ndim);
-                ret = set_err(err, err_size, -EINVAL, "tensor '%s' is not contiguous (shape %s, "
+                ret = resr_set_error(err, err_size, -EINVAL, "tensor '%s' is not contiguous (shape %s, "
                               "stride %s)", p->t.name, dims, strides);
                 goto fail;
             }
             expect *= t->shape[j];
         }
         if (p->offset > p->storage_numel || p->t.numel > p->storage_numel - p->offset) {
-            ret = set_err(err, err_size, -EINVAL, "tensor '%s' (%lld elements at offset %lld) "
+            ret = resr_set_error(err, err_size, -EINVAL, "tensor '%s' (%lld elements at offset %lld) "
                           "runs past the end of its storage 'data/%s' (%lld elements)", p->t.name,
                           (long long)p->t.numel, (long long)p->offset, p->key,
                           (long long)p->storage_numel);
@@ -419,7 +408,7 @@ static int fill_from_storages(const ResrZip *zip, const char *prefix, Pending *p
 
     order = malloc((n ? n : 1) * sizeof(*order));
     if (!order)
-        return set_err(err, err_size, -ENOMEM, "out of memory");
+        return resr_set_error(err, err_size, -ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
         order[i] = &pend[i];
     qsort(order, n, sizeof(*order), compare_keys);
@@ -440,7 +429,7 @@ static int fill_from_storages(const ResrZip *zip, const char *prefix, Pending *p
         if (prev && !strcmp(prev->key, p->key) &&
             (prev->t.source_dtype != p->t.source_dtype ||
              p->offset < prev->offset + prev->t.numel)) {
-            ret = set_err(err, err_size, -EINVAL, "tensors '%s' and '%s' share bytes of storage "
+            ret = resr_set_error(err, err_size, -EINVAL, "tensors '%s' and '%s' share bytes of storage "
                           "'data/%s' (shared weights are not supported)", prev->t.name,
                           p->t.name, p->key);
             goto done;
@@ -455,7 +444,7 @@ static int fill_from_storages(const ResrZip *zip, const char *prefix, Pending *p
             snprintf(entry_name, sizeof(entry_name), "%sdata/%s", prefix, p->key);
             const ResrZipEntry *e = resr_zip_find(zip, entry_name);
             if (!e) {
-                ret = set_err(err, err_size, -EINVAL, "tensor '%s': its storage 'data/%s' is "
+                ret = resr_set_error(err, err_size, -EINVAL, "tensor '%s': its storage 'data/%s' is "
                               "missing from the archive", p->t.name, p->key);
                 goto done;
             }
@@ -465,7 +454,7 @@ static int fill_from_storages(const ResrZip *zip, const char *prefix, Pending *p
         const uint64_t esize = (uint64_t)resr_dtype_size(p->t.source_dtype);
         if ((uint64_t)p->storage_numel > UINT64_MAX / esize ||
             (uint64_t)p->storage_numel * esize != bytes.size) {
-            ret = set_err(err, err_size, -EINVAL, "tensor '%s': storage 'data/%s' holds %zu "
+            ret = resr_set_error(err, err_size, -EINVAL, "tensor '%s': storage 'data/%s' holds %zu "
                           "bytes, the pickle declares %lld %s elements", p->t.name, p->key,
                           bytes.size, (long long)p->storage_numel, p->dtype_name);
             goto done;
@@ -498,12 +487,12 @@ static int load_pth(ResrStateDict *sd, const uint8_t *data, size_t size, char *e
 
     const ResrZipEntry *e = resr_zip_find_suffix(&zip, "data.pkl", &matches);
     if (!e) {
-        ret = set_err(err, err_size, -EINVAL, matches ? "zip holds %zu data.pkl entries"
+        ret = resr_set_error(err, err_size, -EINVAL, matches ? "zip holds %zu data.pkl entries"
                       : "zip is not a PyTorch checkpoint: no data.pkl entry", matches);
         goto done;
     }
     if (e->name_len - 8 >= sizeof(prefix)) {
-        ret = set_err(err, err_size, -EINVAL, "zip entry name '%s' is too long", e->name);
+        ret = resr_set_error(err, err_size, -EINVAL, "zip entry name '%s' is too long", e->name);
         goto done;
     }
     memcpy(prefix, e->name, e->name_len - 8);
@@ -516,7 +505,7 @@ static int load_pth(ResrStateDict *sd, const uint8_t *data, size_t size, char *e
         if ((ret = resr_zip_read(&zip, bo, &order, err, err_size)) < 0)
             goto done;
         if (order.size != 6 || memcmp(order.data, "little", 6)) {
-            ret = set_err(err, err_size, -EINVAL, "checkpoint was saved on a big-endian machine "
+            ret = resr_set_error(err, err_size, -EINVAL, "checkpoint was saved on a big-endian machine "
                           "(not supported)");
             goto done;
         }
@@ -554,12 +543,12 @@ int resr_state_dict_load(ResrStateDict *sd, const uint8_t *data, size_t size,
     else if (resr_safetensors_probe(data, size))
         ret = load_safetensors(sd, data, size, err, err_size);
     else if (size >= sizeof(legacy_magic) && !memcmp(data, legacy_magic, sizeof(legacy_magic)))
-        ret = set_err(err, err_size, -EINVAL, "legacy (PyTorch < 1.6) checkpoint format is not "
+        ret = resr_set_error(err, err_size, -EINVAL, "legacy (PyTorch < 1.6) checkpoint format is not "
                       "supported; re-save it with a recent torch.save");
     else if (size == 0)
-        ret = set_err(err, err_size, -EINVAL, "empty file");
+        ret = resr_set_error(err, err_size, -EINVAL, "empty file");
     else
-        ret = set_err(err, err_size, -EINVAL, "not a PyTorch .pth (zip) or .safetensors file");
+        ret = resr_set_error(err, err_size, -EINVAL, "not a PyTorch .pth (zip) or .safetensors file");
     if (ret < 0)
         resr_state_dict_free(sd);
     return ret;

@@ -5,11 +5,11 @@
  * addition, so no sum can wrap.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "inflate.h"
 #include "zip.h"
 
@@ -31,17 +31,6 @@
 
 /* A deflate symbol pair (length 258, distance) costs at least 2 bits: 1032 bytes per byte. */
 #define DEFLATE_MAX_RATIO 1032
-
-static int set_err(char *err, size_t err_size, int ret, const char *fmt, ...)
-{
-    va_list ap;
-    if (err && err_size) {
-        va_start(ap, fmt);
-        vsnprintf(err, err_size, fmt, ap);
-        va_end(ap);
-    }
-    return ret;
-}
 
 static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t rd32(const uint8_t *p)
@@ -142,7 +131,7 @@ int resr_zip_open(ResrZip *zip, const uint8_t *data, size_t size, char *err, siz
     zip->size = size;
 
     if (find_eocd(data, size, &eocd) < 0)
-        return set_err(err, err_size, -EINVAL, "truncated: zip central directory not found");
+        return resr_set_error(err, err_size, -EINVAL, "truncated: zip central directory not found");
     const uint8_t *e = data + eocd;
     count     = rd16(e + 10);
     cd_size   = rd32(e + 12);
@@ -150,7 +139,7 @@ int resr_zip_open(ResrZip *zip, const uint8_t *data, size_t size, char *err, siz
     cd_limit  = eocd;
     if (rd16(e + 4) != 0 || rd16(e + 6) != 0) {
         if (rd16(e + 4) != 0xffff || rd16(e + 6) != 0xffff)
-            return set_err(err, err_size, -EINVAL, "multi-disk zip archives are not supported");
+            return resr_set_error(err, err_size, -EINVAL, "multi-disk zip archives are not supported");
     }
 
     if (eocd >= EOCD64_LOC_SIZE && rd32(data + eocd - EOCD64_LOC_SIZE) == SIG_EOCD64_LOC) {
@@ -158,28 +147,28 @@ int resr_zip_open(ResrZip *zip, const uint8_t *data, size_t size, char *err, siz
         const uint64_t off = rd64(loc + 8);
         if (off > eocd - EOCD64_LOC_SIZE || eocd - EOCD64_LOC_SIZE - off < EOCD64_SIZE ||
             rd32(data + off) != SIG_EOCD64)
-            return set_err(err, err_size, -EINVAL, "corrupt zip64 end of central directory");
+            return resr_set_error(err, err_size, -EINVAL, "corrupt zip64 end of central directory");
         const uint8_t *e64 = data + off;
         if (rd32(e64 + 16) != 0 || rd32(e64 + 20) != 0)
-            return set_err(err, err_size, -EINVAL, "multi-disk zip archives are not supported");
+            return resr_set_error(err, err_size, -EINVAL, "multi-disk zip archives are not supported");
         count     = rd64(e64 + 32);
         cd_size   = rd64(e64 + 40);
         cd_offset = rd64(e64 + 48);
         cd_limit  = off;
     } else if (count == 0xffff || cd_size == 0xffffffffu || cd_offset == 0xffffffffu) {
-        return set_err(err, err_size, -EINVAL,
+        return resr_set_error(err, err_size, -EINVAL,
                        "truncated: zip64 end of central directory not found");
     }
 
     if (cd_offset > cd_limit || cd_size > cd_limit - cd_offset)
-        return set_err(err, err_size, -EINVAL,
+        return resr_set_error(err, err_size, -EINVAL,
                        "truncated: zip central directory (%llu bytes at %llu) outside the file",
                        (unsigned long long)cd_size, (unsigned long long)cd_offset);
     if (count > RESR_ZIP_MAX_ENTRIES)
-        return set_err(err, err_size, -EINVAL, "zip archive has %llu entries (limit %d)",
+        return resr_set_error(err, err_size, -EINVAL, "zip archive has %llu entries (limit %d)",
                        (unsigned long long)count, RESR_ZIP_MAX_ENTRIES);
     if (count > cd_size / CENTRAL_SIZE)
-        return set_err(err, err_size, -EINVAL, "corrupt zip: %llu entries cannot fit in a "
+        return resr_set_error(err, err_size, -EINVAL, "corrupt zip: %llu entries cannot fit in a "
                        "%llu-byte central directory", (unsigned long long)count,
                        (unsigned long long)cd_size);
     zip->cd_offset = cd_offset;
@@ -188,7 +177,7 @@ int resr_zip_open(ResrZip *zip, const uint8_t *data, size_t size, char *err, siz
     /* every name is in the directory, so cd_size + one NUL per entry bounds them all */
     names = zip->names = malloc(cd_size + count + 1);
     if (!zip->entries || !names) {
-        ret = set_err(err, err_size, -ENOMEM, "out of memory reading the zip directory");
+        ret = resr_set_error(err, err_size, -ENOMEM, "out of memory reading the zip directory");
         goto fail;
     }
 
@@ -197,20 +186,20 @@ int resr_zip_open(ResrZip *zip, const uint8_t *data, size_t size, char *err, siz
     for (uint64_t i = 0; i < count; i++) {
         ResrZipEntry *ent = &zip->entries[i];
         if (cd_size - pos < CENTRAL_SIZE || rd32(cd + pos) != SIG_CENTRAL) {
-            ret = set_err(err, err_size, -EINVAL, "corrupt zip central directory (entry %llu)",
+            ret = resr_set_error(err, err_size, -EINVAL, "corrupt zip central directory (entry %llu)",
                           (unsigned long long)i);
             goto fail;
         }
         const uint8_t *h = cd + pos;
         const size_t name_len = rd16(h + 28), extra_len = rd16(h + 30), comment_len = rd16(h + 32);
         if (name_len + extra_len + comment_len > cd_size - pos - CENTRAL_SIZE) {
-            ret = set_err(err, err_size, -EINVAL, "corrupt zip central directory (entry %llu)",
+            ret = resr_set_error(err, err_size, -EINVAL, "corrupt zip central directory (entry %llu)",
                           (unsigned long long)i);
             goto fail;
         }
         const uint8_t *name = h + CENTRAL_SIZE;
         if (memchr(name, 0, name_len)) {
-            ret = set_err(err, err_size, -EINVAL, "zip entry name contains a NUL byte");
+            ret = resr_set_error(err, err_size, -EINVAL, "zip entry name contains a NUL byte");
             goto fail;
         }
         ent->name = names + names_used;
@@ -228,12 +217,12 @@ int resr_zip_open(ResrZip *zip, const uint8_t *data, size_t size, char *err, siz
         if (apply_zip64_extra(name + name_len, extra_len, ent, ent->size == 0xffffffffu,
                               ent->comp_size == 0xffffffffu,
                               ent->local_offset == 0xffffffffu) < 0) {
-            ret = set_err(err, err_size, -EINVAL, "zip entry '%s' has a corrupt zip64 extra field",
+            ret = resr_set_error(err, err_size, -EINVAL, "zip entry '%s' has a corrupt zip64 extra field",
                           ent->name);
             goto fail;
         }
         if (ent->local_offset >= cd_offset) {
-            ret = set_err(err, err_size, -EINVAL, "zip entry '%s' starts outside the archive data",
+            ret = resr_set_error(err, err_size, -EINVAL, "zip entry '%s' starts outside the archive data",
                           ent->name);
             goto fail;
         }
@@ -244,7 +233,7 @@ int resr_zip_open(ResrZip *zip, const uint8_t *data, size_t size, char *err, siz
     qsort(zip->entries, zip->count, sizeof(*zip->entries), compare_entries);
     for (size_t i = 1; i < zip->count; i++) {
         if (!strcmp(zip->entries[i - 1].name, zip->entries[i].name)) {
-            ret = set_err(err, err_size, -EINVAL, "duplicate zip entry '%s'", zip->entries[i].name);
+            ret = resr_set_error(err, err_size, -EINVAL, "duplicate zip entry '%s'", zip->entries[i].name);
             goto fail;
         }
     }
@@ -294,19 +283,19 @@ int resr_zip_data_offset(const ResrZip *zip, const ResrZipEntry *entry, uint64_t
 
     if (lo > zip->cd_offset || zip->cd_offset - lo < LOCAL_SIZE ||
         rd32(zip->data + lo) != SIG_LOCAL)
-        return set_err(err, err_size, -EINVAL, "zip entry '%s': local header not found",
+        return resr_set_error(err, err_size, -EINVAL, "zip entry '%s': local header not found",
                        entry->name);
     const uint8_t *h = zip->data + lo;
     const uint16_t flags = rd16(h + 6), method = rd16(h + 8);
     const uint64_t name_len = rd16(h + 26), extra_len = rd16(h + 28);
     if (name_len + extra_len > zip->cd_offset - lo - LOCAL_SIZE)
-        return set_err(err, err_size, -EINVAL, "zip entry '%s': truncated local header",
+        return resr_set_error(err, err_size, -EINVAL, "zip entry '%s': truncated local header",
                        entry->name);
     if (name_len != entry->name_len || memcmp(h + LOCAL_SIZE, entry->name, name_len))
-        return set_err(err, err_size, -EINVAL,
+        return resr_set_error(err, err_size, -EINVAL,
                        "zip entry '%s': local header names a different file", entry->name);
     if (method != entry->method)
-        return set_err(err, err_size, -EINVAL,
+        return resr_set_error(err, err_size, -EINVAL,
                        "zip entry '%s': local and central headers disagree on the method",
                        entry->name);
     /* with a data descriptor (flag 3) the local fields may be zero; otherwise must agree */
@@ -315,14 +304,14 @@ int resr_zip_data_offset(const ResrZip *zip, const ResrZipEntry *entry, uint64_t
         if (crc != entry->crc32 ||
             (comp != 0xffffffffu && comp != entry->comp_size) ||
             (size != 0xffffffffu && size != entry->size))
-            return set_err(err, err_size, -EINVAL,
+            return resr_set_error(err, err_size, -EINVAL,
                            "zip entry '%s': local and central headers disagree on size or CRC",
                            entry->name);
     }
 
     const uint64_t start = lo + LOCAL_SIZE + name_len + extra_len;
     if (entry->comp_size > zip->cd_offset - start)
-        return set_err(err, err_size, -EINVAL,
+        return resr_set_error(err, err_size, -EINVAL,
                        "truncated: zip entry '%s' (%llu bytes) runs past the archive data",
                        entry->name, (unsigned long long)entry->comp_size);
     *offset = start;
@@ -337,13 +326,13 @@ int resr_zip_read(const ResrZip *zip, const ResrZipEntry *entry, ResrZipData *ou
 
     memset(out, 0, sizeof(*out));
     if (entry->flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPT))
-        return set_err(err, err_size, -EINVAL, "zip entry '%s' is encrypted", entry->name);
+        return resr_set_error(err, err_size, -EINVAL, "zip entry '%s' is encrypted", entry->name);
     if (entry->method != 0 && entry->method != 8)
-        return set_err(err, err_size, -EINVAL,
+        return resr_set_error(err, err_size, -EINVAL,
                        "zip entry '%s' uses compression method %u (only stored and deflate)",
                        entry->name, entry->method);
     if (entry->size > RESR_ZIP_MAX_ENTRY_SIZE || entry->size > SIZE_MAX - 1)
-        return set_err(err, err_size, -EFBIG,
+        return resr_set_error(err, err_size, -EFBIG,
                        "zip entry '%s' declares %llu bytes (limit %llu)", entry->name,
                        (unsigned long long)entry->size,
                        (unsigned long long)RESR_ZIP_MAX_ENTRY_SIZE);
@@ -353,7 +342,7 @@ int resr_zip_read(const ResrZip *zip, const ResrZipEntry *entry, ResrZipData *ou
 
     if (entry->method == 0) {
         if (entry->comp_size != entry->size)
-            return set_err(err, err_size, -EINVAL,
+            return resr_set_error(err, err_size, -EINVAL,
                            "zip entry '%s' is stored but its sizes differ (%llu vs %llu)",
                            entry->name, (unsigned long long)entry->comp_size,
                            (unsigned long long)entry->size);
@@ -363,28 +352,28 @@ int resr_zip_read(const ResrZip *zip, const ResrZipEntry *entry, ResrZipData *ou
         const char *why = NULL;
         size_t got = 0;
         if (entry->size / DEFLATE_MAX_RATIO > entry->comp_size + 64)
-            return set_err(err, err_size, -EINVAL,
+            return resr_set_error(err, err_size, -EINVAL,
                            "zip entry '%s' declares %llu bytes from %llu compressed bytes, more "
                            "than deflate can encode (zip bomb?)", entry->name,
                            (unsigned long long)entry->size,
                            (unsigned long long)entry->comp_size);
         out->owned = malloc(entry->size ? (size_t)entry->size : 1);
         if (!out->owned)
-            return set_err(err, err_size, -ENOMEM, "out of memory inflating zip entry '%s' "
+            return resr_set_error(err, err_size, -ENOMEM, "out of memory inflating zip entry '%s' "
                            "(%llu bytes)", entry->name, (unsigned long long)entry->size);
         ret = resr_inflate(out->owned, (size_t)entry->size, &got, src, (size_t)entry->comp_size,
                            &why);
         if (ret == -EFBIG) {
-            ret = set_err(err, err_size, -EFBIG, "zip entry '%s' inflates to more than its "
+            ret = resr_set_error(err, err_size, -EFBIG, "zip entry '%s' inflates to more than its "
                           "declared %llu bytes", entry->name, (unsigned long long)entry->size);
             goto fail;
         }
         if (ret < 0) {
-            ret = set_err(err, err_size, ret, "zip entry '%s': %s", entry->name, why);
+            ret = resr_set_error(err, err_size, ret, "zip entry '%s': %s", entry->name, why);
             goto fail;
         }
         if (got != entry->size) {
-            ret = set_err(err, err_size, -EINVAL, "zip entry '%s' inflates to %zu bytes, its "
+            ret = resr_set_error(err, err_size, -EINVAL, "zip entry '%s' inflates to %zu bytes, its "
                           "header declares %llu", entry->name, got,
                           (unsigned long long)entry->size);
             goto fail;
@@ -395,7 +384,7 @@ int resr_zip_read(const ResrZip *zip, const ResrZipEntry *entry, ResrZipData *ou
 
     const uint32_t crc = resr_crc32(0, out->data, out->size);
     if (crc != entry->crc32) {
-        ret = set_err(err, err_size, -EINVAL, "zip entry '%s' is corrupt: CRC-32 %08x, "
+        ret = resr_set_error(err, err_size, -EINVAL, "zip entry '%s' is corrupt: CRC-32 %08x, "
                       "expected %08x", entry->name, crc, entry->crc32);
         goto fail;
     }

@@ -2,14 +2,15 @@
 # file through the libavfilter/realesrgan symlink to the project root
 # (patches/ffmpeg-9.0/0001-*.patch), so $(SUBDIR) is libavfilter/ here and object names are
 # relative to it, as with libavfilter/dnn/. Sources are globbed: a new project .c file needs
-# no change here nor in the patch. The same list, minus the glue, builds build/lib/libresr.a
-# (top-level Makefile); the command-line inspector and test programs stay out of FFmpeg.
+# no change here nor in the patch. The floors below the glue (models/, core/, cpu/, and
+# cuda/'s plain C) also build build/lib/libresr.a (top-level Makefile); the command-line
+# inspector and the tests (the reference forward included) stay out of FFmpeg.
 
 RESR_SRC_DIR := $(SRC_PATH)/libavfilter/realesrgan
-RESR_SRCS    := $(filter-out %/vf_realesrgan.c %/resr_inspect.c %/test_%.c,             \
-                    $(wildcard $(RESR_SRC_DIR)/models/*.c $(RESR_SRC_DIR)/vf_realesrgan/*.c))
-RESR_OBJS    := realesrgan/vf_realesrgan/vf_realesrgan.o                                 \
-                $(RESR_SRCS:$(RESR_SRC_DIR)/%.c=realesrgan/%.o)
+RESR_SRCS    := $(filter-out %/resr_inspect.c,                                           \
+                    $(wildcard $(RESR_SRC_DIR)/vf_realesrgan/*.c $(RESR_SRC_DIR)/cpu/*.c    \
+                               $(RESR_SRC_DIR)/core/*.c $(RESR_SRC_DIR)/models/*.c))
+RESR_OBJS    := $(RESR_SRCS:$(RESR_SRC_DIR)/%.c=realesrgan/%.o)
 
 # The CUDA engine (cuda/*.c and the kernels' fatbin, which the project Makefile generates
 # when CUDA is configured and nvcc found) needs FFmpeg's CUDA support; the driver is
@@ -27,4 +28,4 @@ OBJS-$(CONFIG_REALESRGAN_FILTER) += $(RESR_OBJS)
 $(RESR_OBJS:%=$(SUBDIR)%): CPPFLAGS += -I$(RESR_SRC_DIR)
 
 clean::
-	$(RM) $(foreach d,models vf_realesrgan cuda build/cuda,$(CLEANSUFFIXES:%=libavfilter/realesrgan/$(d)/%))
+	$(RM) $(foreach d,models core cpu cuda vf_realesrgan build/cuda,$(CLEANSUFFIXES:%=libavfilter/realesrgan/$(d)/%))

@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2034
-# Sourced by tests/archive/*.sh: paths, result lines, a small source clip with audio,
+# Sourced by tests/archive/*.sh: paths, a small source clip with audio,
 # subtitles and chapters, and the checks that an archive-upscale OUTPUT is the source's.
 set -u
 
@@ -23,11 +23,7 @@ _cleanup() {
 }
 trap _cleanup EXIT
 
-failures=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
-skip() { echo "SKIP $1: $2"; }
-finish() { [ "$failures" -eq 0 ]; exit $?; }
+. "$ROOT/tests/common/test_lib.sh"
 
 # needs_components CASE...: skips every case (and ends the script) when ./ffmpeg lacks what
 # the tool needs (an old build: re-run ./configure && make)

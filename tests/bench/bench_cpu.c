@@ -28,9 +28,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../cpu/conv3x3.h"
+#include "../../cpu/network.h"
 #include "../../models/flops.h"
-#include "../../vf_realesrgan/conv3x3.h"
-#include "../../vf_realesrgan/network.h"
 #include "../common/synthetic_model.h"
 
 static double clock_ms(clockid_t clock)

@@ -28,19 +28,24 @@ static inline void resr_test_pass(const char *name)
     fflush(stdout);
 }
 
+static inline void resr_test_vfail(const char *name, const char *fmt, va_list ap)
+{
+    resr_test_counts()->failed++;
+    printf("FAIL %s: ", name);
+    vprintf(fmt, ap);
+    printf("\n");
+    fflush(stdout);
+}
+
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
 static inline void resr_test_fail(const char *name, const char *fmt, ...)
 {
     va_list ap;
-    resr_test_counts()->failed++;
-    printf("FAIL %s: ", name);
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    resr_test_vfail(name, fmt, ap);
     va_end(ap);
-    printf("\n");
-    fflush(stdout);
 }
 
 #if defined(__GNUC__)
@@ -69,13 +74,9 @@ static inline int resr_test_check(int ok, const char *name, const char *fmt, ...
         resr_test_pass(name);
         return 1;
     }
-    resr_test_counts()->failed++;
-    printf("FAIL %s: ", name);
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    resr_test_vfail(name, fmt, ap);
     va_end(ap);
-    printf("\n");
-    fflush(stdout);
     return 0;
 }
 

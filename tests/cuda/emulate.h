@@ -2,7 +2,7 @@
  * A CPU emulator of the CUDA engine's kernels, for the twin tests (no GPU needed).
  *
  * It replays each kernel the way the GPU runs it, block by block and lane by lane, through
- * the very index functions the kernels call (cuda/conv_tiling.cuh, cuda/colour_math.cuh):
+ * the very index functions the kernels call (cuda/conv_tiling.cuh, cuda/convert_math.cuh):
  * shared-memory staging by resr_mma_halo_source / resr_mma_stage_slot, ldmatrix row
  * addresses by resr_mma_a_address / resr_mma_b_address, accumulator coordinates by
  * resr_mma_acc_coord. What it adds independently is the hardware: ldmatrix's delivery of
@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../cuda/colour_math.cuh"
+#include "../../cuda/convert_math.cuh"
 #include "../../cuda/conv_tiling.cuh"
 #include "../../cuda/cuda_plan.h"
-#include "../../cuda/half_bits.h"
+#include "../../core/half.h"
 
 typedef struct EmuCounters {
     long ldmatrix_phases;      /* 8-address groups read */
@@ -39,7 +39,7 @@ static EmuCounters emu_counters;
 
 static float emu_operand(const void *base, int64_t i, int math)
 {
-    return resr_cm_operand(base, i, math);
+    return resr_tensor_load(base, i, math);
 }
 
 /* What the kernel's narrow<T>() stores. */
@@ -47,7 +47,7 @@ static void emu_store_narrow(uint64_t base, int64_t i, int math, float v, float 
 {
     if (limit > 0.0f)
         v = fminf(fmaxf(v, -limit), limit);
-    resr_cm_store_operand(base, i, math, v);
+    resr_tensor_store((void *)(uintptr_t)base, i, math, v);
 }
 
 static float emu_track_max_abs(float running, float v)
@@ -120,7 +120,7 @@ static void emu_ldmatrix_x4(uint32_t regs[32][4], const uint16_t *smem, const in
 static float emu_half_of(uint32_t reg, int hi, int math)
 {
     const uint16_t b = (uint16_t)(hi ? reg >> 16 : reg & 0xffff);
-    return math == RESR_CUDA_MATH_F16 ? resr_half_to_float(b) : resr_bf16_to_float(b);
+    return math == RESR_PRECISION_FP16 ? resr_half_to_float(b) : resr_bf16_to_float(b);
 }
 
 /*
@@ -305,7 +305,7 @@ static int emu_conv_f32(const ResrCudaLaunch *l)
                         const int y = y0 + dy, x = x0 + dx + p, c = oc0 + n0 + k;
                         if (c >= a->out_channels || y >= a->height || x >= a->width)
                             continue;
-                        warp_max = emu_track_max_abs(warp_max, emu_epilogue(a, RESR_CUDA_MATH_F32, acc[t][p][k], y, x, c));
+                        warp_max = emu_track_max_abs(warp_max, emu_epilogue(a, RESR_PRECISION_FP32, acc[t][p][k], y, x, c));
                     }
             }
             emu_report_status(a, warp_max);
@@ -324,7 +324,7 @@ static int emu_launch(void *opaque, const ResrCudaLaunch *l)
     emu_counters.launches++;
     if (l->kernel < RESR_KERNEL_FRAME_TO_NET) {
         const int math = (l->kernel - RESR_KERNEL_CONV_FIRST) / 4;
-        return math == RESR_CUDA_MATH_F32 ? emu_conv_f32(l) : emu_conv_mma(l);
+        return math == RESR_PRECISION_FP32 ? emu_conv_f32(l) : emu_conv_mma(l);
     }
     /* the conversion kernels: one thread per pixel, bounds checked as in convert.cu */
     for (unsigned y = 0; y < gy; y++)
@@ -332,16 +332,16 @@ static int emu_launch(void *opaque, const ResrCudaLaunch *l)
             if (l->kernel == RESR_KERNEL_FRAME_TO_NET) {
                 const ResrInputArgs *a = &l->args.input;
                 if ((int)x < a->w / a->unshuffle && (int)y < a->h / a->unshuffle)
-                    resr_cm_input_thread(a, x, y);
+                    resr_input_thread(a, x, y);
             } else if (l->kernel == RESR_KERNEL_NET_TO_FRAME) {
                 const ResrOutputArgs *a = &l->args.output;
                 if ((int)x < a->cw && (int)y < a->ch)
-                    resr_cm_output_thread(a, x, y);
+                    resr_output_thread(a, x, y);
             } else {
                 const ResrAlphaArgs *a = &l->args.alpha;
                 const int ax = a->x0 + x, ay = a->y0 + y;
                 if (ax < a->x0 + a->w && ay < a->y0 + a->h)
-                    resr_cm_alpha_pixel(&a->fmt, &a->src, a->src_w, a->src_h, &a->dst, a->scale, ax, ay);
+                    resr_alpha_pixel(&a->fmt, &a->src, a->src_w, a->src_h, &a->dst, a->scale, ax, ay);
             }
         }
     return 0;

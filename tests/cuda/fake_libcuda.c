@@ -366,7 +366,7 @@ CUresult CUDAAPI cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned
         for (unsigned y = 0; y < gy * by; y++)
             for (unsigned x = 0; x < gx * bx; x++)
                 if ((int)x < a->dst_w && (int)y < a->dst_h)
-                    resr_resample_sample(a, (int)x, (int)y);
+                    resr_resample_thread(a, (int)x, (int)y);
         return CUDA_SUCCESS;
     }
     ResrCudaLaunch l;

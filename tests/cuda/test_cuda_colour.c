@@ -1,7 +1,7 @@
 /*
  * CPU twin of the CUDA conversion kernels: the kernels' per-thread bodies
- * (cuda/colour_math.cuh), run over their whole grid by the emulator, must produce exactly
- * what vf_realesrgan/colour.c produces, bit for bit, for every pixel format the filter
+ * (cuda/convert_math.cuh), run over their whole grid by the emulator, must produce exactly
+ * what the CPU engine's conversion loops (cpu/convert.c) produce, bit for bit, for every pixel format the filter
  * describes (the CUDA path's nv12, yuv420p, p010, p016, yuv444p, yuv444p16 and the
  * 32-bit RGB layouts among them): reading with mirroring past every edge and the pixel
  * unshuffle (x1, x2, x4 models), writing a tile's core with clamping, rounding and the
@@ -13,7 +13,8 @@
 #include <string.h>
 
 #pragma GCC diagnostic ignored "-Wunused-function"
-#include "../filter/filter_test.h"
+#include "../../cpu/convert.h"
+#include "../engine/engine_test.h"
 #include "emulate.h"
 
 static uint32_t rng = 777;
@@ -40,22 +41,6 @@ static void fill_random(TestFrame *f, const ResrPixelFormat *fmt)
                 memcpy(f->planes.data[p] + i, &v, 4);
             }
     }
-}
-
-static int frames_equal(const TestFrame *a, const TestFrame *b, const ResrPixelFormat *fmt, int *where)
-{
-    for (int p = 0; p < 4; p++) {
-        if (!a->planes.data[p])
-            continue;
-        const int rows = p == 0 || fmt->is_rgb || p == 3 ? a->height : -((-a->height) >> fmt->log2_chroma_h);
-        const size_t n = (size_t)a->planes.linesize[p] * rows;
-        for (size_t i = 0; i < n; i++)
-            if (a->planes.data[p][i] != b->planes.data[p][i]) {
-                *where = (int)(p * 100000000 + i);
-                return 0;
-            }
-    }
-    return 1;
 }
 
 static uint64_t addr(const void *p) { return (uint64_t)(uintptr_t)p; }
@@ -91,7 +76,7 @@ static int check_input(const TestFormat *tf, int u, int *mismatch)
     a->unshuffle = u;
     a->dst_pixel = in_pixel;
     a->dst = addr(net);
-    a->math = RESR_CUDA_MATH_F32;
+    a->math = RESR_PRECISION_FP32;
     a->value_scale = 1.0f;
     emu_launch(NULL, &l);
 
@@ -127,7 +112,8 @@ static int check_output(const TestFormat *tf, int shuffle)
     const int net_pixel = 3 * s * s, base_pixel = 16;
     TestFrame want, got;
     ResrCudaLaunch l;
-    int where = -1;
+    int plane = -1;
+    ptrdiff_t offset = -1;
 
     if (test_frame_alloc(&want, fmt, fw, fh) < 0 || test_frame_alloc(&got, fmt, fw, fh) < 0)
         return 0;
@@ -139,7 +125,7 @@ static int check_output(const TestFormat *tf, int shuffle)
     for (int i = 0; i < (tw / s) * (th / s) * base_pixel; i++)
         base[i] = resr_float_to_half((float)(next_random() >> 8) / 16777216.0f * 0.25f);
 
-    /* the planar tile colour.c sees: shuffle + skip done the reference way */
+    /* the planar tile the CPU conversion sees: shuffle + skip done the reference way */
     for (int y = 0; y < th; y++)
         for (int x = 0; x < tw; x++)
             for (int c = 0; c < 3; c++) {
@@ -171,14 +157,13 @@ static int check_output(const TestFormat *tf, int shuffle)
     a->tile_w = tw, a->tile_h = th;
     a->cx = cx, a->cy = cy, a->cw = cw, a->ch = ch;
     a->dst_x = dst_x, a->dst_y = dst_y;
-    a->math = RESR_CUDA_MATH_F16;
+    a->math = RESR_PRECISION_FP16;
     a->value_scale = 1.0f;
     emu_launch(NULL, &l);
 
-    const int ok = frames_equal(&want, &got, fmt, &where);
+    const int ok = test_frames_identical(&want, &got, fmt, &plane, &offset);
     if (!ok)
-        printf("  %s shuffle %d: first differing byte: plane %d offset %d\n", tf->name, s,
-               where / 100000000, where % 100000000);
+        printf("  %s shuffle %d: first differing byte: plane %d offset %td\n", tf->name, s, plane, offset);
     free(tile), free(net), free(base);
     test_frame_free(&want), test_frame_free(&got);
     return ok;
@@ -191,7 +176,8 @@ static int check_alpha(const TestFormat *tf)
     TestFrame src, want, got;
     ResrCudaLaunch l;
     ResrCudaFrames frames;
-    int where = -1;
+    int plane = -1;
+    ptrdiff_t offset = -1;
 
     if (test_frame_alloc(&src, fmt, w, h) < 0 || test_frame_alloc(&want, fmt, w * s, h * s) < 0 ||
         test_frame_alloc(&got, fmt, w * s, h * s) < 0)
@@ -205,7 +191,7 @@ static int check_alpha(const TestFormat *tf)
     frames.in_w = w, frames.in_h = h;
     resr_cuda_alpha_launch(&l, &frames, s);
     emu_launch(NULL, &l);
-    const int ok = frames_equal(&want, &got, fmt, &where);
+    const int ok = test_frames_identical(&want, &got, fmt, &plane, &offset);
     test_frame_free(&src), test_frame_free(&want), test_frame_free(&got);
     return ok;
 }
@@ -233,9 +219,9 @@ int main(void)
         }
         snprintf(name, sizeof(name), "input_twin_%s", tf.name);
         if (mismatch)
-            test_fail(name, "kernel input differs from resr_frame_to_rgb");
+            resr_test_fail(name, "kernel input differs from resr_frame_to_rgb");
         else
-            test_pass(name);
+            resr_test_pass(name);
 
         int out_ok = 1;
         tf = formats[i];
@@ -245,17 +231,17 @@ int main(void)
         }
         snprintf(name, sizeof(name), "output_twin_%s", tf.name);
         if (out_ok)
-            test_pass(name);
+            resr_test_pass(name);
         else
-            test_fail(name, "kernel output differs from resr_rgb_to_frame");
+            resr_test_fail(name, "kernel output differs from resr_rgb_to_frame");
 
         if (tf.fmt.has_alpha) {
             snprintf(name, sizeof(name), "alpha_twin_%s", tf.name);
             if (check_alpha(&tf))
-                test_pass(name);
+                resr_test_pass(name);
             else
-                test_fail(name, "kernel alpha differs from resr_alpha_upscale");
+                resr_test_fail(name, "kernel alpha differs from resr_alpha_upscale");
         }
     }
-    return test_exit_code();
+    return resr_test_exit();
 }

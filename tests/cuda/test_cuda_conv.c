@@ -14,29 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/test_util.h"
 #include "emulate.h"
-
-static int failures, passes;
-
-static void pass(const char *name)
-{
-    printf("PASS %s\n", name);
-    passes++;
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void fail(const char *name, const char *fmt, ...)
-{
-    va_list args;
-    printf("FAIL %s: ", name);
-    va_start(args, fmt);
-    vprintf(fmt, args);
-    va_end(args);
-    printf("\n");
-    failures++;
-}
 
 static uint32_t rng = 12345;
 
@@ -50,9 +29,9 @@ static float uniform(float lo, float hi)
 
 static float round_operand(float v, int math)
 {
-    if (math == RESR_CUDA_MATH_F16)
+    if (math == RESR_PRECISION_FP16)
         return resr_half_to_float(resr_float_to_half(v));
-    if (math == RESR_CUDA_MATH_BF16)
+    if (math == RESR_PRECISION_BF16)
         return resr_bf16_to_float(resr_float_to_bf16(v));
     return v;
 }
@@ -90,9 +69,9 @@ static void test_half_bits(void)
         bad += resr_float_to_half(edges[i]) != want;
     }
     if (bad)
-        fail("half_bits", "%ld conversions differ from _Float16", bad);
+        resr_test_fail("half_bits", "%ld conversions differ from _Float16", bad);
     else
-        pass("half_bits");
+        resr_test_pass("half_bits");
 #else
     printf("SKIP half_bits: compiler has no _Float16\n");
 #endif
@@ -105,9 +84,9 @@ static void test_half_bits(void)
     for (size_t i = 0; i < sizeof(bf) / sizeof(bf[0]); i++)
         bad_bf += resr_float_to_bf16(resr_bits_float(bf[i].in)) != bf[i].out;
     if (bad_bf)
-        fail("bf16_bits", "%d roundings wrong", bad_bf);
+        resr_test_fail("bf16_bits", "%d roundings wrong", bad_bf);
     else
-        pass("bf16_bits");
+        resr_test_pass("bf16_bits");
 }
 
 /* ---- one convolution ------------------------------------------------------------------------ */
@@ -127,7 +106,7 @@ typedef struct ConvCase {
 
 static void *alloc_operand(size_t n, int math)
 {
-    return calloc(n, math == RESR_CUDA_MATH_F32 ? 4 : 2);
+    return calloc(n, math == RESR_PRECISION_FP32 ? 4 : 2);
 }
 
 static void run_conv_case(const ConvCase *cc)
@@ -164,15 +143,15 @@ static void run_conv_case(const ConvCase *cc)
     }
     for (size_t i = 0; i < (size_t)iw * ih * in_pixel; i++) {
         const float v = uniform(-1.0f, 1.0f) * (cc->big > 0 ? cc->big : 1.0f) * cc->act_scale;
-        resr_cm_store_operand((uint64_t)(uintptr_t)in, i, math, v);
+        resr_tensor_store(in, i, math, v);
         in_f[i] = emu_operand(in, i, math);
     }
     for (size_t i = 0; i < npix * cc->cout; i++) {
-        resr_cm_store_operand((uint64_t)(uintptr_t)res1, i, math, uniform(-1.0f, 1.0f));
+        resr_tensor_store(res1, i, math, uniform(-1.0f, 1.0f));
         res1_f[i] = emu_operand(res1, i, math);
         res2[i] = uniform(-1.0f, 1.0f);
     }
-    memset(dst, 0x7b, npix * dst_pixel * (math == RESR_CUDA_MATH_F32 ? 4 : 2));
+    memset(dst, 0x7b, npix * dst_pixel * (math == RESR_PRECISION_FP32 ? 4 : 2));
 
     conv.in_channels = cc->cin;
     conv.out_channels = cc->cout;
@@ -186,7 +165,7 @@ static void run_conv_case(const ConvCase *cc)
     model.num_convs = 1;
     model.convs = &conv;
     if (resr_cuda_weights_pack(&wts, &model, math) < 0) {
-        fail(name, "pack failed");
+        resr_test_fail(name, "pack failed");
         goto end;
     }
 
@@ -208,14 +187,14 @@ static void run_conv_case(const ConvCase *cc)
         a->res2_pixel = cc->cout;
         a->res2_scale = 0.2f;
     }
-    a->dst = (uint64_t)(uintptr_t)dst + dst_off * (math == RESR_CUDA_MATH_F32 ? 4 : 2);
+    a->dst = (uint64_t)(uintptr_t)dst + dst_off * (math == RESR_PRECISION_FP32 ? 4 : 2);
     a->dst_pixel = dst_pixel;
     a->dst_f32 = (uint64_t)(uintptr_t)dst_f32;
     a->dst_f32_pixel = cc->cout;
 
     const EmuCounters before = emu_counters;
     if (emu_launch(NULL, &launch) < 0) {
-        fail(name, "emulation failed");
+        resr_test_fail(name, "emulation failed");
         goto end_pack;
     }
 
@@ -261,7 +240,7 @@ static void run_conv_case(const ConvCase *cc)
                 }
                 /* the narrowed store is the same value, saturated in fp16 */
                 float n = got;
-                if (math == RESR_CUDA_MATH_F16)
+                if (math == RESR_PRECISION_FP16)
                     n = fminf(fmaxf(n, -RESR_CUDA_F16_LIMIT), RESR_CUDA_F16_LIMIT);
                 const float stored = emu_operand(dst, o * dst_pixel + dst_off + c, math);
                 if (stored != round_operand(n, math) || isnan(stored)) {
@@ -276,7 +255,7 @@ static void run_conv_case(const ConvCase *cc)
                 continue;
             const size_t i = o * dst_pixel + c;
             const uint16_t guard16 = 0x7b7b;
-            const int same = math == RESR_CUDA_MATH_F32 ? ((uint32_t *)dst)[i] == 0x7b7b7b7bu
+            const int same = math == RESR_PRECISION_FP32 ? ((uint32_t *)dst)[i] == 0x7b7b7b7bu
                                                         : ((uint16_t *)dst)[i] == guard16;
             if (!same) {
                 printf("  wrote outside the view: pixel %zu channel %d\n", o, c);
@@ -288,23 +267,23 @@ static void run_conv_case(const ConvCase *cc)
     const long conflicts = emu_counters.bank_conflicts - before.bank_conflicts;
     const long misaligned = emu_counters.misaligned - before.misaligned;
     const long collisions = emu_counters.slot_collisions - before.slot_collisions;
-    const int expect_overflow = math == RESR_CUDA_MATH_F16 && ref_max > RESR_CUDA_F16_LIMIT;
+    const int expect_overflow = math == RESR_PRECISION_FP16 && ref_max > RESR_CUDA_F16_LIMIT;
     float recorded;
     memcpy(&recorded, &status.max_abs_bits, 4);
     if (bad)
-        fail(name, "%d mismatches (worst abs error %.3g)", bad, worst);
+        resr_test_fail(name, "%d mismatches (worst abs error %.3g)", bad, worst);
     else if (conflicts || misaligned || collisions)
-        fail(name, "shared memory: %ld bank conflicts, %ld misaligned rows, %ld slots written twice",
+        resr_test_fail(name, "shared memory: %ld bank conflicts, %ld misaligned rows, %ld slots written twice",
              conflicts, misaligned, collisions);
     else if (recorded != ref_max && fabsf(recorded - ref_max) > 1e-5f * ref_max + 1e-6f)
-        fail(name, "status max %.7g, reference max %.7g", recorded, ref_max);
+        resr_test_fail(name, "status max %.7g, reference max %.7g", recorded, ref_max);
     else if (!!status.overflow != expect_overflow)
-        fail(name, "status overflow %u, expected %s", status.overflow, expect_overflow ? "some" : "none");
+        resr_test_fail(name, "status overflow %u, expected %s", status.overflow, expect_overflow ? "some" : "none");
     else {
         printf("  %s: %dx%d cin %d cout %d, grid %ux%ux%u, worst abs error %.3g, max |v| %.4g%s\n",
                cc->name, cc->w, cc->h, cc->cin, cc->cout, launch.grid[0], launch.grid[1], launch.grid[2],
                worst, ref_max, status.overflow ? ", overflow flagged" : "");
-        pass(name);
+        resr_test_pass(name);
     }
 end_pack:
     resr_cuda_weights_free(&wts);
@@ -315,7 +294,7 @@ end:
 
 int main(void)
 {
-    enum { F16 = RESR_CUDA_MATH_F16, BF16 = RESR_CUDA_MATH_BF16, F32 = RESR_CUDA_MATH_F32 };
+    enum { F16 = RESR_PRECISION_FP16, BF16 = RESR_PRECISION_BF16, F32 = RESR_PRECISION_FP32 };
     const ResrActivation LR = RESR_ACT_LEAKY_RELU, PR = RESR_ACT_PRELU, NO = RESR_ACT_NONE;
     const ConvCase cases[] = {
         /* name                 math  cin cout   w   h  up extra r1 r2 act scale big */
@@ -348,5 +327,5 @@ int main(void)
     printf("  emulated %ld ldmatrix phases, %ld bank conflicts\n",
            emu_counters.ldmatrix_phases, emu_counters.bank_conflicts);
     fflush(stdout);
-    return failures ? 1 : 0;
+    return resr_test_exit();
 }

@@ -15,10 +15,11 @@
 #include <string.h>
 
 #pragma GCC diagnostic ignored "-Wunused-function"
-#include "../../vf_realesrgan/engine.h"
-#include "../../vf_realesrgan/network.h"
+#include "../../cpu/convert.h"
+#include "../../cpu/cpu_engine.h"
 #include "../common/synthetic_model.h"
-#include "../filter/filter_test.h"
+#include "../engine/engine_test.h"
+#include "../reference/reference_forward.h"
 #include "emulate.h"
 
 typedef struct NetCase {
@@ -32,7 +33,7 @@ typedef struct NetCase {
 
 static const char *math_name(int math)
 {
-    return math == RESR_CUDA_MATH_F16 ? "f16" : math == RESR_CUDA_MATH_BF16 ? "bf16" : "f32";
+    return math == RESR_PRECISION_FP16 ? "f16" : math == RESR_PRECISION_BF16 ? "bf16" : "f32";
 }
 
 /* Scales the model so every activation is k times larger, the output unchanged:
@@ -69,7 +70,7 @@ static int run_engine(const ResrModel *m, int math, const float *in, int w, int 
 
     if ((ret = resr_cuda_weights_pack(&wts, m, math)) < 0)
         return ret;
-    ret = resr_tile_plan_make(&plan, w, h, s, m->arch == RESR_ARCH_RRDBNET ? m->unshuffle : 1,
+    ret = resr_tile_plan_make(&plan, w, h, s, resr_model_unshuffle(m),
                               tile, tile_pad);
     if (ret < 0) {
         resr_cuda_weights_free(&wts);
@@ -108,7 +109,7 @@ static void run_case(const NetCase *nc)
 
     snprintf(name, sizeof(name), "network_%s_%s", nc->name, math_name(nc->math));
     if (resr_synthetic_model_create(&m, &nc->shape, 1234) < 0) {
-        test_fail(name, "synthetic model");
+        resr_test_fail(name, "synthetic model");
         return;
     }
     const int s = m->scale, n_in = 3 * nc->w * nc->h, n_out = n_in * s * s;
@@ -122,22 +123,22 @@ static void run_case(const NetCase *nc)
     if (nc->overflow) {
         /* activation statistics of an exact run decide the factor: max * k = 4 x fp16 max */
         ResrCudaRunStats probe;
-        if (run_engine(m, RESR_CUDA_MATH_F32, in, nc->w, nc->h, 0, 0, out, &probe) < 0) {
-            test_fail(name, "probe run");
+        if (run_engine(m, RESR_PRECISION_FP32, in, nc->w, nc->h, 0, 0, out, &probe) < 0) {
+            resr_test_fail(name, "probe run");
             goto end;
         }
         k = exp2f(ceilf(log2f(4.0f * RESR_CUDA_F16_LIMIT / probe.max_abs)));
         rescale_model(m, k);
     }
     if (resr_reference_forward(m, in, nc->w, nc->h, ref) < 0) {
-        test_fail(name, "reference forward");
+        resr_test_fail(name, "reference forward");
         goto end;
     }
     for (int i = 0; i < n_out; i++)
         out[i] = NAN;
     const int ret = run_engine(m, nc->math, in, nc->w, nc->h, nc->tile, nc->tile_pad, out, &stats);
     if (ret < 0) {
-        test_fail(name, "engine run failed: %d", ret);
+        resr_test_fail(name, "engine run failed: %d", ret);
         goto end;
     }
 
@@ -165,15 +166,15 @@ static void run_case(const NetCase *nc)
            name, nc->w, nc->h, s, stats.tiles, psnr, range, max_err, stats.max_abs, stats.retries,
            stats.act_scale);
     if (nonfinite)
-        test_fail(name, "%d non-finite output values", nonfinite);
-    else if (nc->math == RESR_CUDA_MATH_F32 && first_bad >= 0)
-        test_fail(name, "element %d: %.7g, reference %.7g", first_bad, out[first_bad], ref[first_bad]);
-    else if (nc->math != RESR_CUDA_MATH_F32 && psnr < 40.0)
-        test_fail(name, "%.2f dB < 40 dB", psnr);
-    else if (nc->overflow && nc->math == RESR_CUDA_MATH_F16 && !stats.retries)
-        test_fail(name, "fp16 overflow (max |act| %.4g) was not rescaled", stats.max_abs);
+        resr_test_fail(name, "%d non-finite output values", nonfinite);
+    else if (nc->math == RESR_PRECISION_FP32 && first_bad >= 0)
+        resr_test_fail(name, "element %d: %.7g, reference %.7g", first_bad, out[first_bad], ref[first_bad]);
+    else if (nc->math != RESR_PRECISION_FP32 && psnr < 40.0)
+        resr_test_fail(name, "%.2f dB < 40 dB", psnr);
+    else if (nc->overflow && nc->math == RESR_PRECISION_FP16 && !stats.retries)
+        resr_test_fail(name, "fp16 overflow (max |act| %.4g) was not rescaled", stats.max_abs);
     else
-        test_pass(name);
+        resr_test_pass(name);
 end:
     free(in), free(ref), free(out);
     resr_synthetic_model_free(&m);
@@ -222,13 +223,13 @@ static void run_frame_case(const FrameCase *fc)
 
     snprintf(name, sizeof(name), "frame_%s_%s", fc->name, fc->format.name);
     if (resr_synthetic_model_create(&m, &fc->shape, 77) < 0) {
-        test_fail(name, "synthetic model");
+        resr_test_fail(name, "synthetic model");
         return;
     }
-    const int s = m->scale, u = m->arch == RESR_ARCH_RRDBNET ? m->unshuffle : 1;
+    const int s = m->scale, u = resr_model_unshuffle(m);
     if (test_frame_alloc(&in, fmt, fc->w, fc->h) < 0 || test_frame_alloc(&want, fmt, fc->w * s, fc->h * s) < 0 ||
         test_frame_alloc(&got, fmt, fc->w * s, fc->h * s) < 0) {
-        test_fail(name, "frames");
+        resr_test_fail(name, "frames");
         return;
     }
     /* a smooth picture with edges, alpha a ramp */
@@ -246,23 +247,23 @@ static void run_frame_case(const FrameCase *fc)
                 in.planes.data[fmt->comp[3].plane][(ptrdiff_t)y * in.planes.linesize[fmt->comp[3].plane] +
                                                    fmt->comp[3].offset + x * fmt->comp[3].step] = (uint8_t)(x * 255 / fc->w);
 
-    ResrFrameGeometry g = { fc->w, fc->h, *fmt, *fmt };
+    ResrFrameGeometry g = resr_frame_geometry(fc->w, fc->h, fmt, fc->w * s, fc->h * s, fmt, RESR_MEMORY_HOST);
     const ResrEngineConfig cfg = { .threads = 1, .tile = fc->tile, .tile_pad = fc->tile_pad,
                                    .precision = RESR_PRECISION_FP32 };
     int ret = resr_cpu_engine_create(&cpu, m, &cfg);
     if (ret >= 0 && (ret = cpu->ops->plan(cpu, &g)) >= 0)
         ret = cpu->ops->run(cpu, &in.planes, &want.planes);
     if (ret < 0) {
-        test_fail(name, "CPU engine: %d", ret);
+        resr_test_fail(name, "CPU engine: %d", ret);
         goto end;
     }
 
-    if ((ret = resr_cuda_weights_pack(&wts, m, RESR_CUDA_MATH_F32)) < 0 ||
+    if ((ret = resr_cuda_weights_pack(&wts, m, RESR_PRECISION_FP32)) < 0 ||
         (ret = resr_tile_plan_make(&plan, fc->w, fc->h, s, u, fc->tile, fc->tile_pad)) < 0) {
-        test_fail(name, "plan: %d", ret);
+        resr_test_fail(name, "plan: %d", ret);
         goto end;
     }
-    resr_cuda_arena_plan(&arena, m, RESR_CUDA_MATH_F32, plan.max_input_w, plan.max_input_h);
+    resr_cuda_arena_plan(&arena, m, RESR_PRECISION_FP32, plan.max_input_w, plan.max_input_h);
     uint8_t *arena_mem = aligned_alloc(256, arena.size);
     ResrCudaLaunch *launches = calloc(resr_cuda_max_launches(m), sizeof(*launches));
     ResrCudaFrames frames = { *fmt, *fmt, in.planes, got.planes, fc->w, fc->h };
@@ -272,7 +273,7 @@ static void run_frame_case(const FrameCase *fc)
     resr_tile_plan_free(&plan);
     resr_cuda_weights_free(&wts);
     if (ret < 0) {
-        test_fail(name, "engine run: %d", ret);
+        resr_test_fail(name, "engine run: %d", ret);
         goto end;
     }
 
@@ -290,9 +291,9 @@ static void run_frame_case(const FrameCase *fc)
     }
     printf("  %s: %dx%d x%d, %d tile(s), largest code difference %d\n", name, fc->w, fc->h, s, stats.tiles, worst);
     if (worst > 1 || where_c == 3)
-        test_fail(name, "component %d at (%d, %d) differs by %d", where_c, where_x, where_y, worst);
+        resr_test_fail(name, "component %d at (%d, %d) differs by %d", where_c, where_x, where_y, worst);
     else
-        test_pass(name);
+        resr_test_pass(name);
 end:
     free(rgb);
     resr_engine_free(&cpu);
@@ -302,7 +303,7 @@ end:
 
 int main(void)
 {
-    enum { F16 = RESR_CUDA_MATH_F16, BF16 = RESR_CUDA_MATH_BF16, F32 = RESR_CUDA_MATH_F32 };
+    enum { F16 = RESR_PRECISION_FP16, BF16 = RESR_PRECISION_BF16, F32 = RESR_PRECISION_FP32 };
     const ResrSyntheticShape rrdb4 = { .arch = RESR_ARCH_RRDBNET, .scale = 4, .num_feat = 16, .num_grow_ch = 16, .num_block = 1 };
     const ResrSyntheticShape rrdb4_full = { .arch = RESR_ARCH_RRDBNET, .scale = 4, .num_feat = 64, .num_grow_ch = 32, .num_block = 1 };
     const ResrSyntheticShape rrdb2 = { .arch = RESR_ARCH_RRDBNET, .scale = 2, .num_feat = 32, .num_grow_ch = 16, .num_block = 2 };
@@ -349,5 +350,5 @@ int main(void)
     printf("  %ld launches emulated, %ld ldmatrix bank conflicts, %ld misaligned, %ld slot collisions\n",
            emu_counters.launches, emu_counters.bank_conflicts, emu_counters.misaligned,
            emu_counters.slot_collisions);
-    return test_exit_code();
+    return resr_test_exit();
 }

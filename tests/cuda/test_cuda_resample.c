@@ -2,7 +2,8 @@
  * CPU twin of the CUDA resample kernel (outscale): the launches the CUDA engine makes
  * (resr_resample_launches, cuda/resample_launch.c), replayed over their whole grid with
  * the kernel's per-thread body (cuda/resample_math.cuh) and its bounds check, must
- * produce exactly the bytes vf_realesrgan/resample.c produces, for every pixel format the
+ * produce exactly the bytes the CPU engine's two-pass resize (cpu/resample.c) produces,
+ * for every pixel format the
  * filter describes (the CUDA path's nv12, yuv420p, p010, p016, yuv444p, yuv444p16 and the
  * 32-bit RGB layouts among them), shrinking and growing, every chroma siting, and leave
  * every byte outside the frame alone.
@@ -12,29 +13,11 @@
 #include <string.h>
 
 #pragma GCC diagnostic ignored "-Wunused-function"
-#include "../filter/filter_test.h"
+#include "../../cuda/cuda_plan.h"
 #include "../../cuda/resample_math.cuh"
+#include "../engine/engine_test.h"
 
 static unsigned rng = 4242;
-
-/* Every byte of every plane, slack included. */
-static int frames_identical(const TestFrame *a, const TestFrame *b, const ResrPixelFormat *fmt,
-                            int *plane, ptrdiff_t *offset)
-{
-    for (int p = 0; p < 4; p++) {
-        if (!a->planes.data[p])
-            continue;
-        const int rows = p == 0 || fmt->is_rgb || p == 3 ? a->height : -((-a->height) >> fmt->log2_chroma_h);
-        const size_t n = (size_t)a->planes.linesize[p] * rows;
-        for (size_t i = 0; i < n; i++)
-            if (a->planes.data[p][i] != b->planes.data[p][i]) {
-                *plane = p;
-                *offset = (ptrdiff_t)i;
-                return 0;
-            }
-    }
-    return 1;
-}
 
 /* The grid as the engine launches it, each thread checking bounds as the kernel does. */
 static int emulate(const ResrResamplePlan *plan, const ResrPlanes *src, ResrPlanes *dst)
@@ -51,7 +34,7 @@ static int emulate(const ResrResamplePlan *plan, const ResrPlanes *src, ResrPlan
         for (int y = 0; y < gy * RESR_RESAMPLE_BLOCK_H; y++)
             for (int x = 0; x < gx * RESR_RESAMPLE_BLOCK_W; x++)
                 if (x < a.dst_w && y < a.dst_h)
-                    resr_resample_sample(&a, x, y);
+                    resr_resample_thread(&a, x, y);
     }
     return n;
 }
@@ -86,20 +69,20 @@ int main(void)
                     test_frame_alloc(&cpu, &fmt, sizes[s].dw, sizes[s].dh) < 0 ||
                     test_frame_alloc(&gpu, &fmt, sizes[s].dw, sizes[s].dh) < 0 ||
                     resr_resample_plan(&plan, &fmt, sizes[s].sw, sizes[s].sh, sizes[s].dw, sizes[s].dh) < 0) {
-                    test_fail(name, "setup failed");
-                    return test_exit_code();
+                    resr_test_fail(name, "setup failed");
+                    return resr_test_exit();
                 }
                 test_fill_random(&src, &fmt, &rng);
-                const int run = resr_resample_run(&plan, &src.planes, &cpu.planes);
+                const int run = test_resample(&plan, &src.planes, &cpu.planes);
                 launches = emulate(&plan, &src.planes, &gpu.planes);
                 if (run < 0) {
-                    test_fail(name, "resr_resample_run: %d", run);
+                    resr_test_fail(name, "CPU resize: %d", run);
                     ok = 0;
                 } else if (launches != expected) {
-                    test_fail(name, "%d launches, want one per component (%d)", launches, expected);
+                    resr_test_fail(name, "%d launches, want one per component (%d)", launches, expected);
                     ok = 0;
-                } else if (!frames_identical(&cpu, &gpu, &fmt, &plane, &offset)) {
-                    test_fail(name, "siting %d, %dx%d -> %dx%d: plane %d byte %td differs (cpu %d, kernel %d)",
+                } else if (!test_frames_identical(&cpu, &gpu, &fmt, &plane, &offset)) {
+                    resr_test_fail(name, "siting %d, %dx%d -> %dx%d: plane %d byte %td differs (cpu %d, kernel %d)",
                               (int)locs[l], sizes[s].sw, sizes[s].sh, sizes[s].dw, sizes[s].dh, plane, offset,
                               cpu.planes.data[plane][offset], gpu.planes.data[plane][offset]);
                     ok = 0;
@@ -110,7 +93,7 @@ int main(void)
                 test_frame_free(&gpu);
             }
         if (ok)
-            test_pass(name);
+            resr_test_pass(name);
     }
-    return test_exit_code();
+    return resr_test_exit();
 }

@@ -7,14 +7,10 @@ set -u
 ffmpeg=${FFMPEG:-./ffmpeg}
 ffprobe=${FFPROBE:-./ffprobe}
 model=tests/fixtures/srvgg_x4.pth     # SRVGGNetCompact x4, tiny
-failed=0
-
-check() {  # name, status (0 = ok), why
-    if [ "$2" -eq 0 ]; then echo "PASS $1"; else echo "FAIL $1: $3"; failed=1; fi
-}
+. "$(dirname "$0")/../common/test_lib.sh"
 
 if [ ! -x "$ffmpeg" ]; then
-    echo "FAIL doc/ffmpeg: $ffmpeg not built"
+    fail doc/ffmpeg "$ffmpeg not built"
     exit 1
 fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/readme-examples.XXXXXX")
@@ -50,7 +46,7 @@ check doc/pipe_nut_with_audio $? "streams: $streams"
 # "libavfilter from C": doc/examples/upscale_image.c against the build tree
 build=build/ffmpeg src=build/ffmpeg-src
 if [ ! -f "$build/libavfilter/libavfilter.a" ] || [ ! -d "$src/libavfilter" ]; then
-    echo "SKIP doc/libavfilter_example: no static FFmpeg build in $build"
+    skip doc/libavfilter_example "no static FFmpeg build in $build"
 else
     cc=${CC:-cc}
     if ! out=$("$cc" -std=c17 -O2 -Wall -Wextra -Werror -I"$build" -I"$src" -o "$work/upscale_image" \
@@ -76,4 +72,4 @@ else
         check doc/libavfilter_example_reports_errors $? "rc $rc: $msg"
     fi
 fi
-exit $failed
+finish

@@ -1,5 +1,5 @@
 /*
- * The fast CPU network (network.c) against the reference forward (network_ref.c) on
+ * The fast CPU network (network.c) against the reference forward (tests/reference/reference_forward.c) on
  * synthetic models: SRVGG and RRDBNet shapes at every scale, odd tile sizes, 1 and 2
  * threads, the AVX2 kernels and the portable fallback, and arena re-use across tile sizes.
  */
@@ -8,10 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../vf_realesrgan/conv3x3.h"
-#include "../../vf_realesrgan/network.h"
+#include "../../cpu/conv3x3.h"
+#include "../../cpu/network.h"
 #include "../common/synthetic_model.h"
 #include "../common/test_util.h"
+#include "../reference/reference_forward.h"
 
 /* Both paths are fp32 with different summation orders (and FMA): a few ulps per layer. */
 #define ATOL 1e-5f

@@ -1,5 +1,5 @@
 /*
- * The reference network (network_ref.c) and the fast network (network.c) against PyTorch:
+ * The reference network (tests/reference/reference_forward.c) and the fast network (network.c) against PyTorch:
  *  - tests/engine/data/<case>.npz: tiny random models run through torch ops by
  *    make_engine_vectors.py (float32 output computed in float64), covering x2/x3/x4 SRVGG,
  *    x4/x2/x1 RRDBNet, 1x1 and odd sizes that need the reflect pre-padding;
@@ -19,12 +19,13 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include "../../cpu/conv3x3.h"
+#include "../../cpu/network.h"
 #include "../../models/model.h"
-#include "../../vf_realesrgan/conv3x3.h"
-#include "../../vf_realesrgan/network.h"
 #include "../common/npy.h"
 #include "../common/synthetic_model.h"
 #include "../common/test_util.h"
+#include "../reference/reference_forward.h"
 
 /* Against float32 torch vectors: fp32 vs fp64, a few ulps per layer. */
 #define VEC_ATOL 1e-5f
@@ -55,7 +56,7 @@ static int reflect_index(int i, int n)
 static int network_forward_padded(const ResrModel *m, int threads, int portable,
                                   const float *in, int w, int h, float *out)
 {
-    const int u = m->arch == RESR_ARCH_RRDBNET ? m->unshuffle : 1, s = m->scale;
+    const int u = resr_model_unshuffle(m), s = m->scale;
     const int pw = (w + u - 1) / u * u, ph = (h + u - 1) / u * u;
     float *pin = malloc((size_t)3 * pw * ph * sizeof(*pin));
     float *pout = malloc((size_t)3 * pw * s * ph * s * sizeof(*pout));

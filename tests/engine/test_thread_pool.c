@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../vf_realesrgan/thread_pool.h"
+#include "../../cpu/thread_pool.h"
 #include "../common/test_util.h"
 
 #define MAX_JOBS 64

@@ -1,6 +1,7 @@
 # shellcheck shell=bash disable=SC2034
-# Sourced by the filter's end-to-end scripts (tests/filter/*.sh): paths, result lines,
-# and running ffmpeg with its exit status and stderr kept.
+# Sourced by the filter's end-to-end scripts (tests/filter/*.sh, and the reliability and
+# fake-driver ones): paths, and running ffmpeg with its exit status and stderr kept. Result
+# lines and checks: tests/common/test_lib.sh.
 set -u
 
 ROOT=${RESR_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -14,11 +15,7 @@ HERE=$ROOT/tests/filter
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/resr-filter.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-failures=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
-skip() { echo "SKIP $1: $2"; }
-finish() { [ "$failures" -eq 0 ]; exit $?; }
+. "$ROOT/tests/common/test_lib.sh"
 
 # require_ffmpeg CASE...: without ./ffmpeg every case is skipped and the script ends.
 require_ffmpeg() {

@@ -1,5 +1,5 @@
-"""A numpy twin of the filter's colour conversion (vf_realesrgan/colour.c), written from the
-rules colour.c documents, for the end-to-end format checks. Raw frames are as ffmpeg's
+"""A numpy twin of the filter's colour conversion (core/colour_math.h), written from the
+rules colour_math.h documents, for the end-to-end format checks. Raw frames are as ffmpeg's
 rawvideo muxer writes them (planes back to back, no padding).
 
     _twin.py decode FMT W H IN.raw OUT.raw     FMT frame -> gbrpf32le (what the network sees)

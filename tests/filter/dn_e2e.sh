@@ -22,7 +22,7 @@ if [ ! -f "$A" ] || [ ! -f "$B" ] || [ ! -f "$AB" ]; then
     exit 0
 fi
 
-"$PY" "$HERE/_pattern.py" pattern 32 24 "$WORK/pattern.raw" || { echo "FAIL dn_setup: pattern"; exit 1; }
+"$PY" "$HERE/_pattern.py" pattern 32 24 "$WORK/pattern.raw" || { fail dn_setup "pattern"; exit 1; }
 SRC=(-f rawvideo -pix_fmt rgba64le -s 32x24 -i "$WORK/pattern.raw")
 
 # run NAME FILTER-ARGS: gbrpf32le output in $WORK/NAME.f32
@@ -63,35 +63,24 @@ else
     skip dn_model_explicit "tests/fixtures/srvgg_x4_b.pth / srvgg_x4_dni0.3.pth missing"
 fi
 
-# expect_error NAME FILTER-ARGS REGEX
-expect_error() {
-    local status
+# filter_error NAME FILTER-ARGS REGEX: realesrgan=FILTER-ARGS must fail, logging REGEX
+filter_error() {
     ff "$WORK/$1.log" "${SRC[@]}" -vf "realesrgan=$2" -f null -
-    status=$?
-    if crashed $status; then
-        fail "$1" "ffmpeg killed by a signal"
-    elif [ $status -eq 0 ]; then
-        fail "$1" "ffmpeg succeeded"
-    elif ! grep -qiE "$3" "$WORK/$1.log"; then
-        fail "$1" "no /$3/ in the log: $(log_excerpt "$WORK/$1.log")"
-    else
-        echo "# $1: $(grep -m1 -iE "$3" "$WORK/$1.log" | cut -c1-200)"
-        pass "$1"
-    fi
+    expect_error "$1" $? "$WORK/$1.log" "$3"
 }
-expect_error error_dn_other_model "model=$MODEL:dn=0.5" "dn=0.5 is the denoise strength of realesr-general-x4v3"
-expect_error error_dn_model_missing "model=$A:dn=0.5:dn_model=$WORK/nowhere.pth" "nowhere\.pth"
+filter_error error_dn_other_model "model=$MODEL:dn=0.5" "dn=0.5 is the denoise strength of realesr-general-x4v3"
+filter_error error_dn_model_missing "model=$A:dn=0.5:dn_model=$WORK/nowhere.pth" "nowhere\.pth"
 if [ -f "$FIX/rrdb_x4.pth" ]; then
-    expect_error error_dn_model_unblendable "model=$A:dn=0.5:dn_model=$FIX/rrdb_x4.pth" "cannot blend .*rrdb_x4\.pth"
+    filter_error error_dn_model_unblendable "model=$A:dn=0.5:dn_model=$FIX/rrdb_x4.pth" "cannot blend .*rrdb_x4\.pth"
 else
     skip error_dn_model_unblendable "tests/fixtures/rrdb_x4.pth missing"
 fi
 mkdir -p "$WORK/lonely" "$WORK/empty"
 cp "$A" "$WORK/lonely/realesr-general-x4v3.pth"
 REALESRGAN_MODEL_PATH=$WORK/empty HOME=$WORK/empty XDG_CACHE_HOME=$WORK/empty \
-    expect_error error_dn_wdn_not_found "model=$WORK/lonely/realesr-general-x4v3.pth:dn=0.5" \
+    filter_error error_dn_wdn_not_found "model=$WORK/lonely/realesr-general-x4v3.pth:dn=0.5" \
     "dn=0.5 needs realesr-general-wdn-x4v3"
-expect_error error_dn_range "model=$A:dn=1.5" "dn.*out of range|out of range.*dn"
+filter_error error_dn_range "model=$A:dn=1.5" "dn.*out of range|out of range.*dn"
 
 # model=NAME: found on REALESRGAN_MODEL_PATH, the same network as the file
 if [ -f "$MODEL" ]; then
@@ -103,5 +92,5 @@ else
     skip model_by_name "$MODEL missing"
 fi
 REALESRGAN_MODEL_PATH=$WORK/empty HOME=$WORK/empty XDG_CACHE_HOME=$WORK/empty \
-    expect_error error_model_unknown_name "model=no-such-model" "no-such-model.*not a known model name"
+    filter_error error_model_unknown_name "model=no-such-model" "no-such-model.*not a known model name"
 finish

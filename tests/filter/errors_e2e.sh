@@ -20,33 +20,22 @@ fi
 "$PY" "$HERE/_pattern.py" solid 8 6 200 30 90 "$WORK/solid.raw" || exit 1
 SRC=(-f rawvideo -pix_fmt rgb24 -s 8x6 -i "$WORK/solid.raw")
 
-# expect_error NAME "FILTER ARGS" REGEX: ffmpeg must fail (not crash) and log REGEX
-expect_error() {
-    local name=$1 args=$2 regex=$3 status
-    ff "$WORK/$name.log" "${SRC[@]}" -vf "$args" -c:v rawvideo -f null -
-    status=$?
-    if crashed $status; then
-        fail "$name" "ffmpeg killed by a signal (status $status)"
-    elif [ $status -eq 0 ]; then
-        fail "$name" "ffmpeg succeeded"
-    elif ! grep -qiE "$regex" "$WORK/$name.log"; then
-        fail "$name" "status $status but no /$regex/ in the log: $(log_excerpt "$WORK/$name.log")"
-    else
-        echo "# $name: $(grep -m1 -iE "$regex" "$WORK/$name.log" | cut -c1-160)"
-        pass "$name"
-    fi
+# filter_error NAME "FILTER ARGS" REGEX: ffmpeg must fail (not crash) and log REGEX
+filter_error() {
+    ff "$WORK/$1.log" "${SRC[@]}" -vf "$2" -c:v rawvideo -f null -
+    expect_error "$1" $? "$WORK/$1.log" "$3"
 }
 
-expect_error error_no_model "realesrgan" "No model given"
-expect_error error_missing_model "realesrgan=model=$WORK/no_such_model.pth" "no_such_model\.pth"
+filter_error error_no_model "realesrgan" "No model given"
+filter_error error_missing_model "realesrgan=model=$WORK/no_such_model.pth" "no_such_model\.pth"
 mkdir -p "$WORK/a_directory.pth"
-expect_error error_model_is_directory "realesrgan=model=$WORK/a_directory.pth" "a_directory\.pth"
+filter_error error_model_is_directory "realesrgan=model=$WORK/a_directory.pth" "a_directory\.pth"
 : >"$WORK/empty.pth"
-expect_error error_empty_model "realesrgan=model=$WORK/empty.pth" "empty\.pth"
+filter_error error_empty_model "realesrgan=model=$WORK/empty.pth" "empty\.pth"
 head -c 300000 "$MODEL" >"$WORK/truncated.pth"
-expect_error error_truncated_model "realesrgan=model=$WORK/truncated.pth" "truncated\.pth"
+filter_error error_truncated_model "realesrgan=model=$WORK/truncated.pth" "truncated\.pth"
 if [ -f "$ROOT/tests/models/data/err_unknown_arch.pth" ]; then
-    expect_error error_unknown_arch "realesrgan=model=$ROOT/tests/models/data/err_unknown_arch.pth" \
+    filter_error error_unknown_arch "realesrgan=model=$ROOT/tests/models/data/err_unknown_arch.pth" \
                  "err_unknown_arch\.pth.*(arch|recogni|unknown|not a)"
 else
     skip error_unknown_arch "tests/models/data/err_unknown_arch.pth missing"
@@ -83,26 +72,26 @@ else
     skip error_hostile_models "tests/models/data missing"
 fi
 
-expect_error error_tile_negative "realesrgan=model=$MODEL:tile=-1" "tile.*out of range|out of range.*tile"
-expect_error error_tile_pad_range "realesrgan=model=$MODEL:tile_pad=100000" "tile_pad.*out of range|out of range.*tile_pad"
-expect_error error_backend_foo "realesrgan=model=$MODEL:backend=foo" "backend|foo"
+filter_error error_tile_negative "realesrgan=model=$MODEL:tile=-1" "tile.*out of range|out of range.*tile"
+filter_error error_tile_pad_range "realesrgan=model=$MODEL:tile_pad=100000" "tile_pad.*out of range|out of range.*tile_pad"
+filter_error error_backend_foo "realesrgan=model=$MODEL:backend=foo" "backend|foo"
 # backend=cuda uploads software frames to a GPU: without one (or without a CUDA build) it
 # must fail with a message saying so, not crash
 if nvidia-smi -L 2>/dev/null | grep -q '^GPU'; then
     skip error_backend_cuda "this machine has a GPU: backend=cuda runs here (tests/gpu checks it)"
 else
-    expect_error error_backend_cuda "realesrgan=model=$MODEL:backend=cuda" \
+    filter_error error_backend_cuda "realesrgan=model=$MODEL:backend=cuda" \
                  "cannot open CUDA device 0: .*libcuda\.so\.1|this build has no CUDA engine"
 fi
-expect_error error_cuda_device_index "realesrgan=model=$MODEL:backend=cuda:device=7" \
+filter_error error_cuda_device_index "realesrgan=model=$MODEL:backend=cuda:device=7" \
              "cannot open CUDA device 7|this build has no CUDA engine"
-expect_error error_out_format_software "realesrgan=model=$MODEL:out_format=p010le" \
+filter_error error_out_format_software "realesrgan=model=$MODEL:out_format=p010le" \
              "out_format=p010le applies to CUDA frames"
-expect_error error_out_format_unknown "realesrgan=model=$MODEL:out_format=nosuchformat" "nosuchformat"
-expect_error error_outscale_range "realesrgan=model=$MODEL:outscale=17" "outscale.*out of range|out of range.*outscale"
-expect_error error_outscale_negative "realesrgan=model=$MODEL:outscale=-1" "outscale.*out of range|out of range.*outscale"
-expect_error error_device_range "realesrgan=model=$MODEL:device=-2" "device.*out of range|out of range.*device"
-expect_error error_precision_foo "realesrgan=model=$MODEL:precision=fp8" "precision|fp8"
+filter_error error_out_format_unknown "realesrgan=model=$MODEL:out_format=nosuchformat" "nosuchformat"
+filter_error error_outscale_range "realesrgan=model=$MODEL:outscale=17" "outscale.*out of range|out of range.*outscale"
+filter_error error_outscale_negative "realesrgan=model=$MODEL:outscale=-1" "outscale.*out of range|out of range.*outscale"
+filter_error error_device_range "realesrgan=model=$MODEL:device=-2" "device.*out of range|out of range.*device"
+filter_error error_precision_foo "realesrgan=model=$MODEL:precision=fp8" "precision|fp8"
 
 # tiny frames: output size, and finite values in float
 tiny() {
@@ -149,7 +138,7 @@ n=1
 for s in 64x48 64x48 40x30 40x30; do
     if ! ff "$WORK/seg.log" -f rawvideo -pix_fmt rgba64le -s $s -i "$WORK/p${s%x*}.raw" \
             -vf format=rgb24 -c:v png "$WORK/img$n.png"; then
-        echo "FAIL resolution_change_setup: $(log_excerpt "$WORK/seg.log")"
+        fail resolution_change_setup "$(log_excerpt "$WORK/seg.log")"
         exit 1
     fi
     n=$((n + 1))

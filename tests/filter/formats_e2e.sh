@@ -40,7 +40,7 @@ if [ ! -f "$MODEL" ]; then
 fi
 
 W=64 H=48 OW=256 OH=192
-"$PY" "$HERE/_pattern.py" pattern $W $H "$WORK/pattern.raw" || { echo "FAIL format_setup: pattern"; exit 1; }
+"$PY" "$HERE/_pattern.py" pattern $W $H "$WORK/pattern.raw" || { fail format_setup "pattern"; exit 1; }
 SRC=(-f rawvideo -pix_fmt rgba64le -s "${W}x$H" -i "$WORK/pattern.raw")
 TAG="scale=out_color_matrix=bt709:out_chroma_loc=left"
 SR="realesrgan=model=$MODEL"

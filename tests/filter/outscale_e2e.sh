@@ -20,7 +20,7 @@ if [ ! -f "$MODEL" ]; then
 fi
 
 W=64 H=48
-"$PY" "$HERE/_pattern.py" pattern $W $H "$WORK/pattern.raw" || { echo "FAIL outscale_setup: pattern"; exit 1; }
+"$PY" "$HERE/_pattern.py" pattern $W $H "$WORK/pattern.raw" || { fail outscale_setup "pattern"; exit 1; }
 SRC=(-f rawvideo -pix_fmt rgba64le -s "${W}x$H" -i "$WORK/pattern.raw")
 TAG="scale=out_color_matrix=bt709:out_chroma_loc=left"
 

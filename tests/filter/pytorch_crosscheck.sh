@@ -26,8 +26,8 @@ if ! ff "$WORK/in.log" -i "$IMAGE" -vf "crop=$W:$H:200:80" -c:v png "$WORK/crop.
     exit 1
 fi
 
-# check NAME MODEL SCALE W H FFMPEG-VF REF-ARGS OUTFMT [INPUT-ARGS...]
-check() {
+# crosscheck NAME MODEL SCALE W H FFMPEG-VF REF-ARGS OUTFMT [INPUT-ARGS...]
+crosscheck() {
     local name=$1 model=$2 scale=$3 w=$4 h=$5 vf=$6 ref_args=$7 fmt=$8
     shift 8
     local out=$WORK/$name.out ref=$WORK/$name.ref report status
@@ -53,16 +53,16 @@ check() {
 }
 
 RAW_IN=(-f rawvideo -pix_fmt gbrpf32le -s "${W}x$H" -i "$WORK/in.raw")
-check pytorch_gbrpf32 "$MODEL" 4 $W $H "realesrgan=model=$MODEL" \
+crosscheck pytorch_gbrpf32 "$MODEL" 4 $W $H "realesrgan=model=$MODEL" \
       "--in $WORK/in.raw --w $W --h $H --fmt gbrpf32le" gbrpf32le "${RAW_IN[@]}"
-check pytorch_gbrpf32_tiled "$MODEL" 4 $W $H "realesrgan=model=$MODEL:tile=32:tile_pad=10" \
+crosscheck pytorch_gbrpf32_tiled "$MODEL" 4 $W $H "realesrgan=model=$MODEL:tile=32:tile_pad=10" \
       "--in $WORK/in.raw --w $W --h $H --fmt gbrpf32le --tile 32 --tile-pad 10" gbrpf32le "${RAW_IN[@]}"
-check pytorch_png_rgb24 "$MODEL" 4 $W $H "realesrgan=model=$MODEL" \
+crosscheck pytorch_png_rgb24 "$MODEL" 4 $W $H "realesrgan=model=$MODEL" \
       "--in $WORK/crop.png" rgb24 -i "$WORK/crop.png"
 
 if [ -f "$X2" ]; then
     ff "$WORK/odd.log" -i "$WORK/crop.png" -vf "crop=37:29:5:7,format=gbrpf32le" -f rawvideo "$WORK/odd.raw"
-    check pytorch_x2_odd_size "$X2" 2 37 29 "realesrgan=model=$X2" \
+    crosscheck pytorch_x2_odd_size "$X2" 2 37 29 "realesrgan=model=$X2" \
           "--in $WORK/odd.raw --w 37 --h 29 --fmt gbrpf32le" gbrpf32le \
           -f rawvideo -pix_fmt gbrpf32le -s 37x29 -i "$WORK/odd.raw"
 else

@@ -14,7 +14,7 @@
  * in exact arithmetic) must be rerun at a smaller scale and still meet 40 dB.
  * Steady state: the driver API is traced (the CudaFunctions table wrapped): after the
  * first frame, no memory allocation and no host copy but the 8-byte fp16 status reads.
- * outscale: the resample kernel against vf_realesrgan/resample.c on the same frame, every
+ * outscale: the resample kernel against the CPU engine's resize (cpu/resample.c) on the same frame, every
  * accepted sw_format, shrinking and growing: bit for bit (tests/cuda/test_cuda_resample.c
  * proves the same on the CPU with the kernel's own code; this is the hardware's word).
  * --small: a few tiny cases touching every kernel, for compute-sanitizer.
@@ -34,33 +34,13 @@
 #include "libavutil/imgutils.h"
 #include "libavutil/pixdesc.h"
 
+#include "cpu/convert.h"
+#include "cpu/cpu_engine.h"
+#include "cpu/resample.h"
 #include "cuda/cuda_engine.h"
 #include "cuda/kernel_args.h"
 #include "tests/common/synthetic_model.h"
-#include "vf_realesrgan/engine.h"
-#include "vf_realesrgan/resample.h"
-
-static int failures, passes, skips;
-
-static void result(int ok, const char *name, const char *fmt, ...)
-{
-    va_list args;
-    printf("%s %s", ok > 0 ? "PASS" : ok == 0 ? "FAIL" : "SKIP", name);
-    if (fmt) {
-        printf(": ");
-        va_start(args, fmt);
-        vprintf(fmt, args);
-        va_end(args);
-    }
-    printf("\n");
-    fflush(stdout);
-    if (ok > 0)
-        passes++;
-    else if (ok == 0)
-        failures++;
-    else
-        skips++;
-}
+#include "tests/common/test_util.h"
 
 static double now(void)
 {
@@ -132,7 +112,7 @@ static void trace_install(CudaFunctions *cu)
 
 /* ---- formats and frames --------------------------------------------------------------- */
 
-/* As vf_realesrgan.c describes formats; YUV as BT.709 limited range, chroma left. */
+/* As the glue describes formats (vf_realesrgan/formats.c); YUV as BT.709 limited range, chroma left. */
 static int describe(ResrPixelFormat *f, enum AVPixelFormat format)
 {
     const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(format);
@@ -329,26 +309,18 @@ static void rescale_model(ResrModel *m, float k)
     }
 }
 
-static int run_cuda(ResrEngine *e, const ResrFrameGeometry *g, AVFrame *hw_in, AVFrame *hw_out,
-                    CudaFunctions *cu, AVCUDADeviceContext *hwctx)
+static int run_cuda(ResrEngine *e, const ResrFrameGeometry *g, AVFrame *hw_in, AVFrame *hw_out)
 {
     int ret;
     ResrPlanes in = planes_of(hw_in), out = planes_of(hw_out);
-    CUcontext dummy;
 
     if ((ret = e->ops->plan(e, g)) < 0 || (ret = e->ops->run(e, &in, &out)) < 0)
         return ret;
-    cu->cuCtxPushCurrent(hwctx->cuda_ctx);
-    ret = cu->cuStreamSynchronize(hwctx->stream) == CUDA_SUCCESS ? 0 : -EIO;
-    cu->cuCtxPopCurrent(&dummy);
-    return ret;
+    return e->ops->finish(e);
 }
 
 static void run_case(const Case *c, AVBufferRef *device)
 {
-    AVHWDeviceContext *dev = (AVHWDeviceContext *)device->data;
-    AVCUDADeviceContext *hwctx = dev->hwctx;
-    CudaFunctions *cu = hwctx->internal->cuda_dl;
     ResrModel *m = c->model;
     const int s = m->scale, ow = c->w * s, oh = c->h * s;
     ResrFrameGeometry g;
@@ -365,8 +337,14 @@ static void run_case(const Case *c, AVBufferRef *device)
     memset(&g, 0, sizeof(g));
     g.in_width = c->w;
     g.in_height = c->h;
+    g.out_width = ow;
+    g.out_height = oh;
     describe(&g.in_format, c->in_fmt);
     describe(&g.out_format, c->out_fmt);
+    /* CUDA frames in and out, as -hwaccel cuda gives them; the CPU engine's copy: host */
+    g.in_memory = g.out_memory = RESR_MEMORY_DEVICE;
+    ResrFrameGeometry host = g;
+    host.in_memory = host.out_memory = RESR_MEMORY_HOST;
 
     const ResrEngineConfig gpu_cfg = { .tile = c->tile, .tile_pad = c->tile_pad, .precision = c->precision,
                                        .log = engine_log };
@@ -377,7 +355,7 @@ static void run_case(const Case *c, AVBufferRef *device)
     if (!(rgb = malloc(sizeof(float) * 3 * c->w * c->h)) || !(sw_in = software_frame(c->in_fmt, c->w, c->h)) ||
         !(hw_in = cuda_frame(device, c->in_fmt, c->w, c->h)) || !(hw_out = cuda_frame(device, c->out_fmt, ow, oh)) ||
         !(cpu_out = software_frame(c->out_fmt, ow, oh)) || !(gpu_out = av_frame_alloc())) {
-        result(0, name, "cannot allocate frames");
+        resr_test_fail(name, "cannot allocate frames");
         goto end;
     }
     make_picture(rgb, c->w, c->h, 7);
@@ -391,12 +369,15 @@ static void run_case(const Case *c, AVBufferRef *device)
                                                        g.in_format.comp[3].offset + x * g.in_format.comp[3].step] =
                     (uint8_t)(255 * x / (c->w - 1 > 0 ? c->w - 1 : 1));
     if (transfer(hw_in, sw_in, device) < 0) {
-        result(0, name, "upload failed");
+        resr_test_fail(name, "upload failed");
         goto end;
     }
 
     if ((ret = resr_cuda_engine_create(&gpu, m, &gpu_cfg, device)) < 0) {
-        result(ret == -ENOTSUP ? -1 : 0, name, "CUDA engine: %s", av_err2str(ret));
+        if (ret == -ENOTSUP)
+            resr_test_skip(name, "CUDA engine: %s", av_err2str(ret));
+        else
+            resr_test_fail(name, "CUDA engine: %s", av_err2str(ret));
         goto end;
     }
     resr_cuda_engine_collect_stats(gpu, c->frames <= 1);
@@ -407,15 +388,15 @@ static void run_case(const Case *c, AVBufferRef *device)
         ResrCudaEngineStats st;
         const ResrEngineConfig probe_cfg = { .precision = RESR_PRECISION_FP32, .log = engine_log };
         if ((ret = resr_cuda_engine_create(&probe, m, &probe_cfg, device)) < 0) {
-            result(0, name, "probe engine: %d", ret);
+            resr_test_fail(name, "probe engine: %d", ret);
             goto end;
         }
         resr_cuda_engine_collect_stats(probe, 1);
-        ret = run_cuda(probe, &g, hw_in, hw_out, cu, hwctx);
+        ret = run_cuda(probe, &g, hw_in, hw_out);
         resr_cuda_engine_get_stats(probe, &st);
         resr_engine_free(&probe);
         if (ret < 0 || !(st.max_abs > 0) || !isfinite(st.max_abs)) {
-            result(0, name, "probe run: %d, max |activation| %g", ret, st.max_abs);
+            resr_test_fail(name, "probe run: %d, max |activation| %g", ret, st.max_abs);
             goto end;
         }
         overflow_k = exp2f(ceilf(log2f(4.0f * 65504.0f / st.max_abs)));
@@ -424,7 +405,7 @@ static void run_case(const Case *c, AVBufferRef *device)
         /* the engine packed the unscaled weights: make it again */
         resr_engine_free(&gpu);
         if ((ret = resr_cuda_engine_create(&gpu, m, &gpu_cfg, device)) < 0) {
-            result(0, name, "CUDA engine: %d", ret);
+            resr_test_fail(name, "CUDA engine: %d", ret);
             goto end;
         }
         resr_cuda_engine_collect_stats(gpu, 1);
@@ -433,17 +414,17 @@ static void run_case(const Case *c, AVBufferRef *device)
     /* CPU engine, fp32: the reference */
     const double t0 = now();
     ResrPlanes cpu_out_planes = planes_of(cpu_out);
-    if ((ret = resr_cpu_engine_create(&cpu, m, &cpu_cfg)) < 0 || (ret = cpu->ops->plan(cpu, &g)) < 0 ||
+    if ((ret = resr_cpu_engine_create(&cpu, m, &cpu_cfg)) < 0 || (ret = cpu->ops->plan(cpu, &host)) < 0 ||
         (ret = cpu->ops->run(cpu, &sw_planes, &cpu_out_planes)) < 0) {
-        result(0, name, "CPU engine failed: %d", ret);
+        resr_test_fail(name, "CPU engine failed: %d", ret);
         goto end;
     }
     const double t_cpu = now() - t0;
 
     /* CUDA: first frame plans and warms up; steady state traced over the rest */
     const double t1 = now();
-    if ((ret = run_cuda(gpu, &g, hw_in, hw_out, cu, hwctx)) < 0) {
-        result(0, name, "CUDA run failed: %d", ret);
+    if ((ret = run_cuda(gpu, &g, hw_in, hw_out)) < 0) {
+        resr_test_fail(name, "CUDA run failed: %d", ret);
         goto end;
     }
     double t_gpu = now() - t1;
@@ -454,12 +435,12 @@ static void run_case(const Case *c, AVBufferRef *device)
         memset(&trace, 0, sizeof(trace));
         const double t2 = now();
         for (int f = 1; f < c->frames; f++)
-            if ((ret = run_cuda(gpu, &g, hw_in, hw_out, cu, hwctx)) < 0)
+            if ((ret = run_cuda(gpu, &g, hw_in, hw_out)) < 0)
                 break;
         t_gpu = (now() - t2) / (c->frames - 1);
         steady = trace;
         if (ret < 0) {
-            result(0, name, "CUDA run failed: %d", ret);
+            resr_test_fail(name, "CUDA run failed: %d", ret);
             goto end;
         }
     }
@@ -467,7 +448,7 @@ static void run_case(const Case *c, AVBufferRef *device)
 
     gpu_out->format = c->out_fmt;
     if (transfer(gpu_out, hw_out, device) < 0) {
-        result(0, name, "download failed");
+        resr_test_fail(name, "download failed");
         goto end;
     }
     const double psnr = frame_psnr(&g.out_format, cpu_out, gpu_out, ow, oh);
@@ -481,14 +462,14 @@ static void run_case(const Case *c, AVBufferRef *device)
            name, psnr, st.max_abs, (unsigned long long)st.retries, (unsigned long long)(st.tiles / (st.frames ? st.frames : 1)),
            t_cpu * 1e3, t_gpu * 1e3, mpix / t_gpu);
     if (psnr < need)
-        result(0, name, "%.2f dB < %.0f dB", psnr, need);
+        resr_test_fail(name, "%.2f dB < %.0f dB", psnr, need);
     else if (!finite)
-        result(0, name, "non-finite activation (max |activation| %g)", st.max_abs);
+        resr_test_fail(name, "non-finite activation (max |activation| %g)", st.max_abs);
     else if (c->overflow && c->precision == RESR_PRECISION_FP16 && !st.retries)
-        result(0, name, "activations up to %g were not rescaled", st.max_abs);
+        resr_test_fail(name, "activations up to %g were not rescaled", st.max_abs);
     else if (c->frames > 1 && (steady.allocs || steady.copies_to_device ||
                                steady.bytes_to_host != (st.status_reads - st0.status_reads) * sizeof(ResrCudaStatus)))
-        result(0, name, "steady state: %ld allocations, %ld copies to device (%zu B), %ld to host (%zu B), "
+        resr_test_fail(name, "steady state: %ld allocations, %ld copies to device (%zu B), %ld to host (%zu B), "
                "%llu status reads", steady.allocs, steady.copies_to_device, steady.bytes_to_device,
                steady.copies_to_host, steady.bytes_to_host,
                (unsigned long long)(st.status_reads - st0.status_reads));
@@ -497,7 +478,8 @@ static void run_case(const Case *c, AVBufferRef *device)
             printf("  steady state over %d frames: %ld launches, %ld allocations, %ld host copies "
                    "(%zu B, all status), frame data copied: 0 B\n", c->frames - 1, steady.launches,
                    steady.allocs, steady.copies_to_host + steady.copies_to_device, steady.bytes_to_host);
-        result(1, name, "%.2f dB", psnr);
+        printf("  %s: %.2f dB\n", name, psnr);
+        resr_test_pass(name);
     }
 end:
     resr_engine_free(&cpu);
@@ -518,6 +500,7 @@ static void run_resample_case(AVBufferRef *device, ResrModel *m, enum AVPixelFor
     ResrEngine *gpu = NULL;
     AVFrame *src = NULL, *hw_src = NULL, *hw_dst = NULL, *cpu_dst = NULL, *gpu_dst = NULL;
     uint32_t st = 99;
+    float *rows = NULL;
     char name[128];
     int ret;
 
@@ -526,7 +509,7 @@ static void run_resample_case(AVBufferRef *device, ResrModel *m, enum AVPixelFor
     if (!(src = software_frame(fmt, sw, sh)) || !(cpu_dst = software_frame(fmt, dw, dh)) ||
         !(hw_src = cuda_frame(device, fmt, sw, sh)) || !(hw_dst = cuda_frame(device, fmt, dw, dh)) ||
         !(gpu_dst = av_frame_alloc())) {
-        result(0, name, "cannot allocate frames");
+        resr_test_fail(name, "cannot allocate frames");
         goto end;
     }
     for (int p = 0; p < 4 && src->data[p]; p++) {
@@ -535,31 +518,28 @@ static void run_resample_case(AVBufferRef *device, ResrModel *m, enum AVPixelFor
             src->data[p][i] = (uint8_t)(resr_synthetic_uniform(&st, 0.0f, 1.0f) * 255.0f);
     }
     if (transfer(hw_src, src, device) < 0) {
-        result(0, name, "upload failed");
+        resr_test_fail(name, "upload failed");
         goto end;
     }
     if ((ret = resr_cuda_engine_create(&gpu, m, &cfg, device)) < 0 ||
         (ret = resr_resample_plan(&plan, &f, sw, sh, dw, dh)) < 0 ||
-        (ret = resr_cuda_engine_set_resample(gpu, &plan)) < 0) {
-        result(0, name, "setup failed: %d", ret);
+        !(rows = malloc(plan.rows_count * sizeof(*rows)))) {
+        resr_test_fail(name, "setup failed: %d", ret);
         goto end;
     }
     ResrPlanes s_in = planes_of(hw_src), s_out = planes_of(hw_dst), c_in = planes_of(src), c_out = planes_of(cpu_dst);
     const double t0 = now();
-    if ((ret = resr_cuda_engine_resample(gpu, &s_in, &s_out)) < 0 || (ret = resr_cuda_engine_sync(gpu)) < 0) {
-        result(0, name, "resample failed: %d", ret);
+    if ((ret = resr_cuda_engine_resample_only(gpu, &plan, &s_in, &s_out)) < 0) {
+        resr_test_fail(name, "resample failed: %d", ret);
         goto end;
     }
     const double t_gpu = now() - t0;
     gpu_dst->format = fmt;
     if (transfer(gpu_dst, hw_dst, device) < 0) {
-        result(0, name, "download failed");
+        resr_test_fail(name, "download failed");
         goto end;
     }
-    if ((ret = resr_resample_run(&plan, &c_in, &c_out)) < 0) {
-        result(0, name, "CPU resample failed: %d", ret);
-        goto end;
-    }
+    resr_resample_run(&plan, rows, &c_in, &c_out);
 
     long diff = 0;
     char first[96] = "";
@@ -574,10 +554,11 @@ static void run_resample_case(AVBufferRef *device, ResrModel *m, enum AVPixelFor
     }
     printf("ROW %-58s %7s     %ld samples differ, cuda %.2f ms\n", name, diff ? "differs" : "exact", diff, t_gpu * 1e3);
     if (diff)
-        result(0, name, "%ld samples differ from resample.c, first %s", diff, first);
+        resr_test_fail(name, "%ld samples differ from cpu/resample.c, first %s", diff, first);
     else
-        result(1, name, "bit-exact");
+        resr_test_pass(name);
 end:
+    free(rows);
     resr_resample_free(&plan);
     resr_engine_free(&gpu);
     av_frame_free(&src), av_frame_free(&cpu_dst), av_frame_free(&gpu_dst);
@@ -616,9 +597,8 @@ int main(int argc, char **argv)
             models_dir = argv[++i];
     }
     if (av_hwdevice_ctx_create(&device, AV_HWDEVICE_TYPE_CUDA, NULL, NULL, 0) < 0) {
-        result(-1, "cuda_device", "no CUDA device could be opened");
-        printf("%d passed, %d failed, %d skipped\n", passes, failures, skips);
-        return 0;
+        resr_test_skip("cuda_device", "no CUDA device could be opened");
+        return resr_test_exit();
     }
     AVCUDADeviceContext *hwctx = ((AVHWDeviceContext *)device->data)->hwctx;
     trace_install(hwctx->internal->cuda_dl);
@@ -638,7 +618,7 @@ int main(int argc, char **argv)
     ResrModel *x1 = synthetic(RESR_ARCH_RRDBNET, 1, 64, 32, small ? 1 : 6, 0);
     ResrModel *srvgg2 = synthetic(RESR_ARCH_SRVGG, 2, 64, 0, 0, 4);
     if (!anime || !x4 || !x2 || !x1 || !srvgg2) {
-        result(0, "models", "cannot create models");
+        resr_test_fail("models", "cannot create models");
         return 1;
     }
 
@@ -704,6 +684,5 @@ int main(int argc, char **argv)
     resr_synthetic_model_free(&x1);
     resr_synthetic_model_free(&srvgg2);
     av_buffer_unref(&device);
-    printf("%d passed, %d failed, %d skipped\n", passes, failures, skips);
-    return failures ? 1 : 0;
+    return resr_test_exit();
 }

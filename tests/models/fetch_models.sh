@@ -8,11 +8,7 @@ root=$(pwd)
 fetch=$root/tools/fetch-models
 official=${RESR_SHARED_MODELS:-../shared/models}/realesr-animevideov3.pth
 case $official in /*) ;; *) official=$root/$official ;; esac
-failed=0
-
-check() {  # name, status (0 = ok), why
-    if [ "$2" -eq 0 ]; then echo "PASS $1"; else echo "FAIL $1: $3"; failed=1; fi
-}
+. "$root/tests/common/test_lib.sh"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fetch-models.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -45,9 +41,9 @@ check fetch_models/unknown_name $? "rc $rc: $err"
 check fetch_models/usage_status_2 $(( $? != 2 )) "status $?"
 
 if ! command -v curl >/dev/null; then
-    echo "SKIP fetch_models/mirror: curl not installed (the file:// mirror needs it)"
+    skip fetch_models/mirror "curl not installed (the file:// mirror needs it)"
 elif [ ! -f "$official" ]; then
-    echo "SKIP fetch_models/mirror: $official not found"
+    skip fetch_models/mirror "$official not found"
 else
     mkdir -p "$work/mirror/v0.2.5.0" "$work/mirror/v0.1.0"
     cp "$official" "$work/mirror/v0.2.5.0/"
@@ -71,4 +67,4 @@ else
     [ $rc -eq 0 ] && [ "$out" = "$work/dest/realesr-animevideov3.pth" ]
     check fetch_models/found_not_downloaded $? "rc $rc: $out"
 fi
-exit $failed
+finish

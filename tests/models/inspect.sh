@@ -5,14 +5,10 @@ set -u
 inspect=${RESR_INSPECT:-build/bin/resr-inspect}
 data=tests/models/data
 official=${RESR_SHARED_MODELS:-../shared/models}/realesr-animevideov3.pth
-failed=0
-
-check() {  # name, condition result (0 = ok), why
-    if [ "$2" -eq 0 ]; then echo "PASS $1"; else echo "FAIL $1: $3"; failed=1; fi
-}
+. "$(dirname "$0")/../common/test_lib.sh"
 
 if [ ! -x "$inspect" ]; then
-    echo "FAIL inspect/binary: $inspect not built"
+    fail inspect/binary "$inspect not built"
     exit 1
 fi
 
@@ -22,7 +18,7 @@ if [ -f "$official" ]; then
     [ "$rc" -eq 0 ] && [[ "$out" == *"$want"* ]]
     check inspect/official_animevideov3 $? "rc $rc, output: $out"
 else
-    echo "SKIP inspect/official_animevideov3: $official not found"
+    skip inspect/official_animevideov3 "$official not found"
 fi
 
 out=$("$inspect" "$data/rrdb_x2_f16.pth" "$data/srvgg_x2_bf16.safetensors" 2>&1); rc=$?
@@ -40,4 +36,4 @@ out=$("$inspect" 2>&1); rc=$?
 [ "$rc" -eq 1 ] && [[ "$out" == *"usage: resr-inspect FILE..."* ]]
 check inspect/usage $? "rc $rc, output: $out"
 
-exit $failed
+finish

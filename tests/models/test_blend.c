@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "../../models/model.h"
-#include "../../vf_realesrgan/network.h"
 #include "../common/synthetic_model.h"
 #include "../common/test_util.h"
+#include "../reference/reference_forward.h"
 
 static const char *fixtures = "tests/fixtures";
 

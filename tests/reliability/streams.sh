@@ -32,7 +32,7 @@ if [ ! -f "$MODEL" ] || [ ! -f "$FAST" ]; then
 fi
 
 # --- sizes -------------------------------------------------------------------------------------
-# Against tests/filter/_twin.py (numpy, from colour.c's documented rules) around the exact
+# Against tests/filter/_twin.py (numpy, from core/colour_math.h's documented rules) around the exact
 # float path, as formats_e2e.sh does at 64x48: >= 50 dB is equal up to rare 1-code rounding;
 # a wrong stride, chroma size or offset at odd sizes costs tens of dB.
 TAG="scale=out_color_matrix=bt709:out_chroma_loc=left"

@@ -16,10 +16,10 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "../filter/filter_test.h"
+#include "../../cpu/cpu_engine.h"
 #include "../../models/model.h"
-#include "../../vf_realesrgan/engine.h"
 #include "../common/synthetic_model.h"
+#include "../engine/engine_test.h"
 
 #define FRAMES 10000
 #define WARMUP 50
@@ -113,7 +113,7 @@ static void soak(const char *name, const ResrModel *m, int tile)
     const ResrPixelFormat f = planar_yuv(8, 1, 1, 0, 0);
     const ResrEngineConfig cfg = { .threads = 2, .tile = tile, .tile_pad = 4,
                                    .precision = RESR_PRECISION_FP32 };
-    ResrFrameGeometry g = { w, h, f, f };
+    ResrFrameGeometry g = resr_frame_geometry(w, h, &f, w * s, h * s, &f, RESR_MEMORY_HOST);
     ResrEngine *e = NULL;
     TestFrame in[2], out;
     uint64_t first[2] = { 0, 0 };
@@ -125,7 +125,7 @@ static void soak(const char *name, const ResrModel *m, int tile)
     memset(&out, 0, sizeof(out));
     if (test_frame_alloc(&in[0], &f, w, h) < 0 || test_frame_alloc(&in[1], &f, w, h) < 0 ||
         test_frame_alloc(&out, &f, w * s, h * s) < 0) {
-        test_fail(name, "out of memory");
+        resr_test_fail(name, "out of memory");
         goto done;
     }
     for (int k = 0; k < 2; k++)
@@ -137,14 +137,14 @@ static void soak(const char *name, const ResrModel *m, int tile)
                         (uint8_t)(k ? 255 - 9 * x - 5 * y - 40 * p : 16 + 13 * x + 7 * y + 50 * p);
         }
     if ((ret = resr_cpu_engine_create(&e, m, &cfg)) < 0 || (ret = e->ops->plan(e, &g)) < 0) {
-        test_fail(name, "engine setup: %d", ret);
+        resr_test_fail(name, "engine setup: %d", ret);
         goto done;
     }
     resident_kib();  /* stdio's first FILE: its freed chunks stay counted by mallinfo2 */
     for (int i = 0; i < FRAMES; i++) {
         const int k = i % 2;
         if ((ret = e->ops->run(e, &in[k].planes, &out.planes)) < 0) {
-            test_fail(name, "frame %d: run returned %d", i, ret);
+            resr_test_fail(name, "frame %d: run returned %d", i, ret);
             goto done;
         }
         const uint64_t hash = hash_frame(&out, h * s, (h * s + 1) / 2);
@@ -167,17 +167,17 @@ static void soak(const char *name, const ResrModel *m, int tile)
            "the end: heap in use %zu -> %zu bytes, resident %ld -> %ld KiB\n", name, FRAMES, w,
            h, w * s, h * s, allocs, WARMUP, FRAMES / 2, heap_half, heap_end, rss_half, rss_end);
     if (allocs != 0)
-        test_fail(name, "%ld allocations in %d steady-state frames", allocs, FRAMES - WARMUP);
+        resr_test_fail(name, "%ld allocations in %d steady-state frames", allocs, FRAMES - WARMUP);
     else if (!SANITIZED && heap_end != heap_half)
-        test_fail(name, "heap in use grew from %zu to %zu bytes", heap_half, heap_end);
+        resr_test_fail(name, "heap in use grew from %zu to %zu bytes", heap_half, heap_end);
     else if (!SANITIZED && (rss_half < 0 || rss_end != rss_half))
-        test_fail(name, "resident set grew from %ld to %ld KiB", rss_half, rss_end);
+        resr_test_fail(name, "resident set grew from %ld to %ld KiB", rss_half, rss_end);
     else if (bad_frame >= 0)
-        test_fail(name, "frame %d differs from the first output of the same input", bad_frame);
+        resr_test_fail(name, "frame %d differs from the first output of the same input", bad_frame);
     else if (!slack_intact(&out, w * s, h * s, (h * s + 1) / 2))
-        test_fail(name, "bytes after the rows were written");
+        resr_test_fail(name, "bytes after the rows were written");
     else
-        test_pass(name);
+        resr_test_pass(name);
 done:
     resr_engine_free(&e);
     test_frame_free(&in[0]);
@@ -195,16 +195,16 @@ int main(void)
     void *volatile probe = malloc(16);
     free(probe);
     if (allocations() == before) {
-        test_fail("soak/wrapped_allocator", "malloc is not wrapped: link with "
+        resr_test_fail("soak/wrapped_allocator", "malloc is not wrapped: link with "
                   "mk/reliability.mak's rule (-Wl,--wrap=malloc,...)");
-        return test_exit_code();
+        return resr_test_exit();
     }
     if (resr_synthetic_model_create(&m, &shape, 7) < 0) {
-        test_fail("soak/setup", "synthetic model");
-        return test_exit_code();
+        resr_test_fail("soak/setup", "synthetic model");
+        return resr_test_exit();
     }
     soak("soak/cpu_engine_one_tile", m, 0);
     soak("soak/cpu_engine_tiled", m, 8);
     resr_synthetic_model_free(&m);
-    return test_exit_code();
+    return resr_test_exit();
 }

@@ -1,0 +1,39 @@
+/*
+ * The CPU network: channels-last, vectorised, multithreaded, buffers planned once for the
+ * largest tile. Tested against the plain reference forward (tests/reference/), which is
+ * the oracle for it and for the CUDA kernels.
+ */
+#ifndef RESR_CPU_NETWORK_H
+#define RESR_CPU_NETWORK_H
+
+#include "../models/model.h"
+#include "rgb_tile.h"
+
+typedef struct ResrNetwork ResrNetwork;
+
+/* threads: worker count, 0 = one per online CPU. */
+int resr_network_create(ResrNetwork **out, const ResrModel *model, int threads);
+
+/* Sizes the arena for input tiles up to max_w x max_h; re-plans only when they grow. */
+int resr_network_plan(ResrNetwork *net, int max_w, int max_h);
+
+/* Bytes resr_network_plan allocates for input tiles up to max_w x max_h (weights aside). */
+size_t resr_network_arena_bytes(const ResrModel *model, int max_w, int max_h);
+
+/*
+ * Runs the network on one tile. in->width and in->height must be multiples of
+ * model->unshuffle and within the plan; out must be (in->width*scale) x (in->height*scale).
+ * The tile's border is the network's border: convolutions zero-pad there.
+ */
+int resr_network_forward(ResrNetwork *net, const ResrRgbTile *in, ResrRgbTile *out);
+
+/*
+ * Benchmarks: with conv_ms set ([model->num_convs]), every later forward adds each
+ * convolution's wall time in milliseconds to conv_ms[i] (i in model->convs order; the
+ * strips of RRDBNet's 4x tail add up). NULL turns it off. Costs two clock reads per conv.
+ */
+void resr_network_profile(ResrNetwork *net, double *conv_ms);
+
+void resr_network_free(ResrNetwork **net);
+
+#endif /* RESR_CPU_NETWORK_H */
