@@ -5,6 +5,7 @@
  * thread accumulates 4 pixels x 8 channels in registers. Index math: conv_tiling.cuh.
  */
 #include "conv_tiling.cuh"
+#include "control_math.cuh"
 #include "device_common.cuh"
 
 template <int BN>
@@ -68,6 +69,7 @@ static __device__ __forceinline__ void conv3x3_f32(const ResrConvArgs &a)
     const float *bias = (const float *)a.bias, *slope = (const float *)a.slope;
     const float *res1 = (const float *)a.res1, *res2 = (const float *)a.res2;
     float *dst = (float *)a.dst, *dst_f32 = (float *)a.dst_f32;
+    const float bias_scale = resr_control_scale(a.control, a.bias_scale);
     float max_abs = 0.0f;
 
     if (active) {
@@ -83,7 +85,7 @@ static __device__ __forceinline__ void conv3x3_f32(const ResrConvArgs &a)
                 if (y >= a.height || x >= a.width)
                     continue;
                 const int64_t pixel = (int64_t)y * a.width + x;
-                float v = resr_conv_activate(acc[p][k], a.acc_scale, bc, a.bias_scale, sc);
+                float v = resr_conv_activate(acc[p][k], a.acc_scale, bc, bias_scale, sc);
                 if (res1)
                     v = resr_scaled_add(v, a.res1_scale, res1[pixel * a.res1_pixel + c]);
                 if (res2)
@@ -103,6 +105,8 @@ static __device__ __forceinline__ void conv3x3_f32(const ResrConvArgs &a)
     extern "C" __global__ void __launch_bounds__(RESR_F32_THREADS)                        \
     name(const ResrConvArgs args)                                                         \
     {                                                                                     \
+        if (resr_control_skip(args.control)) /* a pass after the tile was accepted */      \
+            return;                                                                       \
         conv3x3_f32<BN>(args);                                                            \
     }
 

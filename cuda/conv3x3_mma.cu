@@ -8,6 +8,7 @@
 #include <cuda_fp16.h>
 
 #include "conv_tiling.cuh"
+#include "control_math.cuh"
 #include "device_common.cuh"
 
 /* One 16-byte global -> shared copy; zero-fills when !valid (the conv's zero padding). */
@@ -169,6 +170,7 @@ static __device__ __forceinline__ void conv3x3_mma(const ResrConvArgs &a)
     const float *res2 = (const float *)a.res2;
     T *dst = (T *)a.dst;
     float *dst_f32 = (float *)a.dst_f32;
+    const float bias_scale = resr_control_scale(a.control, a.bias_scale);
     float max_abs = 0.0f;
 
 #pragma unroll
@@ -187,7 +189,7 @@ static __device__ __forceinline__ void conv3x3_mma(const ResrConvArgs &a)
                 if (y >= a.height || x >= a.width)
                     continue;
                 const int64_t pixel = (int64_t)y * a.width + x;
-                float v = resr_conv_activate(acc[i][j][e], a.acc_scale, bc, a.bias_scale, sc);
+                float v = resr_conv_activate(acc[i][j][e], a.acc_scale, bc, bias_scale, sc);
                 if (res1)
                     v = resr_scaled_add(v, a.res1_scale, to_float(res1[pixel * a.res1_pixel + c]));
                 if (res2)
@@ -207,6 +209,8 @@ static __device__ __forceinline__ void conv3x3_mma(const ResrConvArgs &a)
     extern "C" __global__ void __launch_bounds__(RESR_MMA_WARPS(BN) * 32)                 \
     name(const ResrConvArgs args)                                                         \
     {                                                                                     \
+        if (resr_control_skip(args.control)) /* a pass after the tile was accepted */      \
+            return;                                                                       \
         conv3x3_mma<T, BN>(args);                                                         \
     }
 

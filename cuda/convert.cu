@@ -12,6 +12,8 @@
 /* One thread per network input pixel (after unshuffle): (w/u) x (h/u). */
 extern "C" __global__ void __launch_bounds__(128) resr_frame_to_net(const ResrInputArgs a)
 {
+    if (resr_control_skip(a.control))   /* a pass after the tile was accepted */
+        return;
     const int nx = blockIdx.x * blockDim.x + threadIdx.x;
     const int ny = blockIdx.y * blockDim.y + threadIdx.y;
 
@@ -22,6 +24,8 @@ extern "C" __global__ void __launch_bounds__(128) resr_frame_to_net(const ResrIn
 /* One thread per output pixel of the tile's core rectangle. */
 extern "C" __global__ void __launch_bounds__(128) resr_net_to_frame(const ResrOutputArgs a)
 {
+    if (resr_control_skip(a.control))   /* a pass after the tile was accepted */
+        return;
     const int ox = blockIdx.x * blockDim.x + threadIdx.x;
     const int oy = blockIdx.y * blockDim.y + threadIdx.y;
 
@@ -37,4 +41,11 @@ extern "C" __global__ void __launch_bounds__(128) resr_alpha_upscale_kernel(cons
 
     if (x < a.x0 + a.w && y < a.y0 + a.h)
         resr_alpha_pixel(&a.fmt, &a.src, a.src_w, a.src_h, &a.dst, a.scale, x, y);
+}
+
+/* The overflow control's step between a tile's passes (control_math.cuh): one thread. */
+extern "C" __global__ void __launch_bounds__(32) resr_control_kernel(const ResrControlArgs a)
+{
+    if (threadIdx.x == 0 && blockIdx.x == 0)
+        resr_control_step(&a);
 }

@@ -13,6 +13,7 @@
 #include "../core/colour_math.h"
 #include "../core/hd.h"
 #include "../core/precision.h"
+#include "control_math.cuh"
 #include "kernel_args.h"
 
 /* Network input pixel (nx, ny) (after unshuffle): u x u frame pixels, 3 channels each. */
@@ -22,6 +23,7 @@ RESR_HD void resr_input_thread(const ResrInputArgs *a, int nx, int ny)
     const int u = a->unshuffle;
     const int64_t out = ((int64_t)ny * (a->w / u) + nx) * a->dst_pixel;
     void *dst = (void *)(uintptr_t)a->dst;
+    const float value_scale = resr_control_scale(a->control, a->value_scale);
 
     for (int k = 0; k < u * u; k++) {
         const int i = k / u, j = k % u;
@@ -30,7 +32,7 @@ RESR_HD void resr_input_thread(const ResrInputArgs *a, int nx, int ny)
         float rgb[3];
         resr_frame_pixel_rgb(&a->fmt, &s, &a->frame, x, y, rgb);
         for (int c = 0; c < 3; c++)
-            resr_tensor_store(dst, out + (c * u + i) * u + j, a->math, rgb[c] * a->value_scale);
+            resr_tensor_store(dst, out + (c * u + i) * u + j, a->math, rgb[c] * value_scale);
     }
     for (int c = 3 * u * u; c < a->dst_pixel; c++)
         resr_tensor_store(dst, out + c, a->math, 0.0f);
@@ -53,7 +55,8 @@ RESR_HD void resr_output_thread(const ResrOutputArgs *a, int ox, int oy)
     n.base = (const void *)(uintptr_t)a->base;
     n.base_pixel = a->base_pixel;
     n.base_precision = a->math;
-    n.value_scale = a->value_scale;
+    /* the inverse of a power of two: exact */
+    n.value_scale = a->control ? 1.0f / resr_control_scale(a->control, 1.0f) : a->value_scale;
     resr_output_pixel(&a->fmt, &s, &n, &a->frame, a->dst_x + ox, a->dst_y + oy, a->cx + ox, a->cy + oy);
 }
 

@@ -4,8 +4,10 @@
  * frame size (tiling when the frame does not fit), and executes the plan's launches on
  * the device context's stream. A frame step: upload (host input only), the network's
  * tiles, resize (outscale), download (host output only). Frames in device memory never
- * cross to the host; the only other device-to-host traffic is the 8-byte status an fp16
- * tile reports (overflow control).
+ * cross to the host, and the frame step never waits for the device: fp16 overflow is
+ * judged and recomputed on the device (control_math.cuh), so frame N+1 is queued while
+ * frame N runs. The host reads the control block only for statistics (tests, the
+ * verbose summary when the engine is freed).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -57,7 +59,7 @@ typedef struct CudaEngine {
     ResrFrameGeometry geometry;
     int planned;
     ResrCudaLaunch *launches;
-    float act_scale;
+    CUdeviceptr d_control;        /* ResrCudaControl: the fp16 scale and counts, on the device */
     int collect_stats;
     ResrCudaEngineStats stats;
     /* host frames' device copies (in: upload, out: download), the network-size frame */
@@ -110,21 +112,25 @@ static int backend_launch(void *opaque, const ResrCudaLaunch *l)
                                 e->hwctx->stream, params, NULL));
 }
 
-static int backend_status_reset(void *opaque, uint64_t status)
-{
-    CudaEngine *e = opaque;
-    return CU(e, cuMemsetD8Async((CUdeviceptr)status, 0, sizeof(ResrCudaStatus), e->hwctx->stream));
-}
-
-static int backend_status_read(void *opaque, uint64_t status, ResrCudaStatus *out)
+/* Statistics only (collect_stats, get_stats, free): waits for the stream. */
+static int backend_control_read(void *opaque, uint64_t control, ResrCudaControl *out)
 {
     CudaEngine *e = opaque;
     int ret;
 
-    if ((ret = CU(e, cuMemcpyDtoHAsync(out, (CUdeviceptr)status, sizeof(*out), e->hwctx->stream))) < 0)
+    if ((ret = CU(e, cuMemcpyDtoHAsync(out, (CUdeviceptr)control, sizeof(*out), e->hwctx->stream))) < 0)
         return ret;
     e->stats.status_reads++;
     return sync_stream(e);
+}
+
+/* The counts kept on the device, into e->stats. */
+static void stats_from_control(CudaEngine *e, const ResrCudaControl *c)
+{
+    e->stats.retries = c->total.retries;
+    e->stats.saturated = c->total.saturated;
+    e->stats.act_scale = c->act_scale;
+    e->stats.max_abs = resr_bits_float(c->last.max_abs_bits);
 }
 
 /* ---- the engine's own frames --------------------------------------------------------------- */
@@ -362,8 +368,7 @@ static int stage_done(CudaEngine *e, double since, double *ms)
 /* The network over every tile, src -> dst (both device frames of the geometry's formats). */
 static int run_network(CudaEngine *e, const ResrPlanes *src, const ResrPlanes *dst)
 {
-    const ResrCudaBackend backend = { e, backend_launch, backend_status_reset, backend_status_read };
-    const float scale_before = e->act_scale;
+    const ResrCudaBackend backend = { e, backend_launch, backend_control_read };
     ResrCudaFrames frames;
     ResrCudaRunStats rs;
     int ret;
@@ -375,18 +380,16 @@ static int run_network(CudaEngine *e, const ResrPlanes *src, const ResrPlanes *d
     frames.in_w    = e->geometry.in_width;
     frames.in_h    = e->geometry.in_height;
     ret = resr_cuda_run_frame(&backend, e->launches, e->base.model, &e->weights, e->d_weights,
-                              &e->arena, e->d_arena, &frames, &e->tiles, &e->act_scale,
+                              &e->arena, e->d_arena, e->d_control, &frames, &e->tiles,
                               e->collect_stats, &rs);
     if (ret < 0)
         return ret;
-    if (e->act_scale != scale_before)
-        resr_engine_log(&e->base, RESR_LOG_VERBOSE,
-                        "fp16 activations reached %g: activation scale now %g (%d tile(s) rerun)\n",
-                        rs.max_abs, e->act_scale, rs.retries);
-    e->stats.tiles += rs.tiles;
-    e->stats.retries += rs.retries;
-    e->stats.act_scale = e->act_scale;
-    e->stats.max_abs = rs.max_abs;
+    e->stats.tiles += e->tiles.count;
+    if (e->collect_stats) {
+        e->stats.retries_last = rs.retries;
+        e->stats.act_scale = rs.act_scale;
+        e->stats.max_abs = rs.max_abs;
+    }
     return 0;
 }
 
@@ -476,11 +479,28 @@ static int cuda_finish(ResrEngine *engine)
 
 /* ---- create / free --------------------------------------------------------------------- */
 
+/* At the end, what the overflow control did (read back once, the stream is done anyway). */
+static void log_summary(CudaEngine *e)
+{
+    ResrCudaControl c;
+
+    if (!e->d_control || e->base.config.precision != RESR_PRECISION_FP16 || !e->stats.frames ||
+        backend_control_read(e, e->d_control, &c) < 0)
+        return;
+    resr_engine_log(&e->base, RESR_LOG_VERBOSE,
+                    "fp16 overflow control: %u pass(es) rerun at a lower activation scale, %u tile(s) "
+                    "saturated, %u tile(s) in all; activation scale now %g\n",
+                    c.total.retries, c.total.saturated, c.total.tiles, c.act_scale);
+}
+
 static void cuda_free(ResrEngine *engine)
 {
     CudaEngine *e = (CudaEngine *)engine;
 
     if (e->cu && push(e) >= 0) {
+        log_summary(e);
+        if (e->d_control)
+            e->cu->cuMemFree(e->d_control);
         release_arena(e);
         release_resample(e);
         device_frame_free(e, &e->stage_in);
@@ -564,6 +584,18 @@ static int upload_weights(CudaEngine *e, ResrPrecision precision)
     return 0;
 }
 
+/* The overflow control block, once: scale 1, nothing counted. */
+static int upload_control(CudaEngine *e)
+{
+    ResrCudaControl c;
+    int ret;
+
+    resr_cuda_control_init(&c);
+    if ((ret = CU(e, cuMemAlloc(&e->d_control, sizeof(c)))) < 0)
+        return ret;
+    return CU(e, cuMemcpyHtoD(e->d_control, &c, sizeof(c)));
+}
+
 int resr_cuda_engine_create(ResrEngine **out, const ResrModel *model,
                             const ResrEngineConfig *config, AVBufferRef *hw_device_ref)
 {
@@ -585,7 +617,6 @@ int resr_cuda_engine_create(ResrEngine **out, const ResrModel *model,
     }
     e->hwctx = dev->hwctx;
     e->cu = e->hwctx->internal->cuda_dl;
-    e->act_scale = 1.0f;
     e->stats.act_scale = 1.0f;
     if (!(e->device_ref = av_buffer_ref(hw_device_ref))) {
         ret = -ENOMEM;
@@ -595,7 +626,7 @@ int resr_cuda_engine_create(ResrEngine **out, const ResrModel *model,
         goto fail;
     pushed = 1;
     if ((ret = check_device(e, config->precision)) < 0 || (ret = load_kernels(e)) < 0 ||
-        (ret = upload_weights(e, config->precision)) < 0)
+        (ret = upload_weights(e, config->precision)) < 0 || (ret = upload_control(e)) < 0)
         goto fail;
     if (!(e->launches = calloc(resr_cuda_max_launches(model), sizeof(*e->launches)))) {
         ret = -ENOMEM;
@@ -615,9 +646,19 @@ fail:
     return ret;
 }
 
-void resr_cuda_engine_get_stats(const ResrEngine *engine, ResrCudaEngineStats *stats)
+int resr_cuda_engine_get_stats(ResrEngine *engine, ResrCudaEngineStats *stats)
 {
-    *stats = ((const CudaEngine *)engine)->stats;
+    CudaEngine *e = (CudaEngine *)engine;
+    ResrCudaControl c;
+    int ret;
+
+    if ((ret = push(e)) < 0)
+        return ret;
+    if ((ret = backend_control_read(e, e->d_control, &c)) >= 0)
+        stats_from_control(e, &c);
+    pop(e);
+    *stats = e->stats;
+    return ret;
 }
 
 void resr_cuda_engine_collect_stats(ResrEngine *engine, int on)

@@ -32,10 +32,13 @@ int resr_cuda_engine_create(ResrEngine **out, const ResrModel *model,
 typedef struct ResrCudaEngineStats {
     uint64_t frames;
     uint64_t tiles;
-    uint64_t retries;            /* fp16 tiles rerun at a smaller activation scale */
+    uint64_t retries;            /* fp16 passes rerun at a smaller activation scale (all frames) */
+    uint64_t saturated;          /* fp16 tiles still overflowing after the last retry */
+    uint64_t retries_last;       /* collect_stats: retries of the last frame */
     uint64_t frame_copy_bytes;   /* frame data copied between host and device by run() (host
                                   * frames only: 0 for frames in device memory) */
-    uint64_t status_reads;       /* 8-byte status reads (fp16: one per tile) */
+    uint64_t status_reads;       /* control block reads (each waits for the stream): only
+                                  * collect_stats (one per frame), get_stats and free */
     uint64_t upload_bytes;       /* weights, once at creation */
     float act_scale;             /* activation scale in use */
     float max_abs;               /* largest |activation| of the last frame (fp16) */
@@ -43,13 +46,19 @@ typedef struct ResrCudaEngineStats {
     uint64_t arena_bytes;
 } ResrCudaEngineStats;
 
-/* engine must come from resr_cuda_engine_create. */
-void resr_cuda_engine_get_stats(const ResrEngine *engine, ResrCudaEngineStats *stats);
+/*
+ * engine must come from resr_cuda_engine_create. Reads the overflow control's counts
+ * back from the device, so it waits for the stream: for tests and statistics, never
+ * between frames of a stream that should keep the GPU busy. Returns 0 or a negative errno
+ * (*stats filled either way).
+ */
+int resr_cuda_engine_get_stats(ResrEngine *engine, ResrCudaEngineStats *stats);
 
 /*
- * Tests: read the kernels' status after every tile in every precision (fp16 always does),
- * so stats.max_abs covers bf16 and fp32 too: the largest |activation| of the last frame,
- * Inf if any activation was NaN or infinite. Costs a stream synchronisation per tile.
+ * Tests: read the control block back after every frame (one stream synchronisation per
+ * frame), so that stats.max_abs and retries_last describe the last frame in every
+ * precision: the largest |activation| of the accepted passes, Inf if any activation was
+ * NaN or infinite. Off, run() never waits for the device.
  */
 void resr_cuda_engine_collect_stats(ResrEngine *engine, int on);
 

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,7 @@ const char *const resr_cuda_kernel_names[RESR_KERNEL_COUNT] = {
     "resr_conv3x3_f16_bn16",  "resr_conv3x3_f16_bn32",  "resr_conv3x3_f16_bn48",  "resr_conv3x3_f16_bn64",
     "resr_conv3x3_bf16_bn16", "resr_conv3x3_bf16_bn32", "resr_conv3x3_bf16_bn48", "resr_conv3x3_bf16_bn64",
     "resr_conv3x3_f32_bn16",  "resr_conv3x3_f32_bn32",  "resr_conv3x3_f32_bn48",  "resr_conv3x3_f32_bn64",
-    "resr_frame_to_net", "resr_net_to_frame", "resr_alpha_upscale_kernel",
+    "resr_frame_to_net", "resr_net_to_frame", "resr_alpha_upscale_kernel", "resr_control_kernel",
 };
 
 static int round_up(int v, int m) { return (v + m - 1) / m * m; }
@@ -156,7 +157,6 @@ void resr_cuda_arena_plan(ResrCudaArena *a, const ResrModel *m, ResrPrecision ma
     memset(a, 0, sizeof(*a));
     a->max_w = max_w;
     a->max_h = max_h;
-    a->status = take(&used, sizeof(ResrCudaStatus));
     a->in_pixel = round_up(m->num_in_ch * u * u, chunk_channels(math));
     a->input = take(&used, hw * a->in_pixel * es);
     if (m->arch == RESR_ARCH_RRDBNET) {
@@ -219,19 +219,22 @@ ResrCudaLaunch *resr_cuda_conv_launch(ResrCudaLaunch *l, const ResrModel *m, con
     return l;
 }
 
+/* The conv launches read the scale from the control block: their own bias_scale is unused. */
+#define UNUSED_SCALE 1.0f
+
 static int rrdb_program(ResrCudaLaunch *l, const ResrModel *m, const ResrCudaWeights *w,
                         uint64_t wb, const ResrCudaArena *ar, uint64_t ab, int W, int H,
-                        float act_scale)
+                        uint64_t status)
 {
     const size_t es = operand_size(w->math);
     const int nf = m->num_feat, gc = m->num_grow_ch, dense = nf + 4 * gc;
-    const uint64_t status = ab + ar->status, feat = ab + ar->feat, trunk = ab + ar->trunk;
+    const uint64_t feat = ab + ar->feat, trunk = ab + ar->trunk;
     const uint64_t buf[2] = { ab + ar->dense[0], ab + ar->dense[1] };
     int n = 0, cur = 0;
     ResrConvArgs *a;
 
     /* conv_first: to the first dense buffer's x and, in fp32, to feat (the long skip) */
-    a = &resr_cuda_conv_launch(&l[n++], m, w, wb, 0, W, H, act_scale, status)->args.conv;
+    a = &resr_cuda_conv_launch(&l[n++], m, w, wb, 0, W, H, UNUSED_SCALE, status)->args.conv;
     a->in = ab + ar->input;
     a->in_pixel = ar->in_pixel;
     a->dst = buf[cur];
@@ -244,7 +247,7 @@ static int rrdb_program(ResrCudaLaunch *l, const ResrModel *m, const ResrCudaWei
             const uint64_t x = buf[cur], next = buf[cur ^ 1];
             for (int k = 0; k < 5; k++) {
                 a = &resr_cuda_conv_launch(&l[n++], m, w, wb, resr_rrdb_conv_index(b, r, k), W, H,
-                                 act_scale, status)->args.conv;
+                                 UNUSED_SCALE, status)->args.conv;
                 a->in = x;
                 a->in_pixel = dense;
                 a->dst_pixel = dense;
@@ -271,7 +274,7 @@ static int rrdb_program(ResrCudaLaunch *l, const ResrModel *m, const ResrCudaWei
     }
 
     /* conv_body + feat, into the other dense buffer's first nf channels */
-    a = &resr_cuda_conv_launch(&l[n++], m, w, wb, resr_rrdb_tail_index(m, 0), W, H, act_scale, status)->args.conv;
+    a = &resr_cuda_conv_launch(&l[n++], m, w, wb, resr_rrdb_tail_index(m, 0), W, H, UNUSED_SCALE, status)->args.conv;
     a->in = buf[cur];
     a->in_pixel = dense;
     a->res2 = feat;
@@ -286,7 +289,7 @@ static int rrdb_program(ResrCudaLaunch *l, const ResrModel *m, const ResrCudaWei
     for (int i = 0; i < 2; i++) {
         const int f = 2 << i;
         a = &resr_cuda_conv_launch(&l[n++], m, w, wb, resr_rrdb_tail_index(m, 1 + i), W * f, H * f,
-                         act_scale, status)->args.conv;
+                         UNUSED_SCALE, status)->args.conv;
         a->in = up_in[i];
         a->in_pixel = up_pixel[i];
         a->in_width = W * f / 2;
@@ -296,13 +299,13 @@ static int rrdb_program(ResrCudaLaunch *l, const ResrModel *m, const ResrCudaWei
         a->dst_pixel = nf;
     }
 
-    a = &resr_cuda_conv_launch(&l[n++], m, w, wb, resr_rrdb_tail_index(m, 3), W * 4, H * 4, act_scale, status)->args.conv;
+    a = &resr_cuda_conv_launch(&l[n++], m, w, wb, resr_rrdb_tail_index(m, 3), W * 4, H * 4, UNUSED_SCALE, status)->args.conv;
     a->in = ab + ar->up2;
     a->in_pixel = nf;
     a->dst = ab + ar->hr;
     a->dst_pixel = nf;
 
-    a = &resr_cuda_conv_launch(&l[n++], m, w, wb, resr_rrdb_tail_index(m, 4), W * 4, H * 4, act_scale, status)->args.conv;
+    a = &resr_cuda_conv_launch(&l[n++], m, w, wb, resr_rrdb_tail_index(m, 4), W * 4, H * 4, UNUSED_SCALE, status)->args.conv;
     a->in = ab + ar->hr;
     a->in_pixel = nf;
     a->dst_f32 = ab + ar->output;
@@ -312,15 +315,14 @@ static int rrdb_program(ResrCudaLaunch *l, const ResrModel *m, const ResrCudaWei
 
 static int srvgg_program(ResrCudaLaunch *l, const ResrModel *m, const ResrCudaWeights *w,
                          uint64_t wb, const ResrCudaArena *ar, uint64_t ab, int W, int H,
-                         float act_scale)
+                         uint64_t status)
 {
-    const uint64_t status = ab + ar->status;
     const int nf = m->num_feat;
     uint64_t in = ab + ar->input;
     int in_pixel = ar->in_pixel, n = 0;
 
     for (int k = 0; k <= m->num_conv + 1; k++) {
-        ResrConvArgs *a = &resr_cuda_conv_launch(&l[n++], m, w, wb, k, W, H, act_scale, status)->args.conv;
+        ResrConvArgs *a = &resr_cuda_conv_launch(&l[n++], m, w, wb, k, W, H, UNUSED_SCALE, status)->args.conv;
         a->in = in;
         a->in_pixel = in_pixel;
         if (k == m->num_conv + 1) {
@@ -344,8 +346,9 @@ int resr_cuda_max_launches(const ResrModel *model)
 int resr_cuda_tile_program(ResrCudaLaunch *launches, const ResrModel *m,
                            const ResrCudaWeights *w, uint64_t weights_base,
                            const ResrCudaArena *ar, uint64_t arena_base,
-                           const ResrCudaFrames *f, const ResrTile *tile, float act_scale)
+                           const ResrCudaFrames *f, const ResrTile *tile, uint64_t control)
 {
+    const uint64_t status = control + offsetof(ResrCudaControl, status);
     const int u = resr_model_unshuffle(m), s = m->scale;
     const int W = tile->input.w / u, H = tile->input.h / u;
     ResrCudaLaunch *l = launches;
@@ -373,13 +376,16 @@ int resr_cuda_tile_program(ResrCudaLaunch *launches, const ResrModel *m,
     in->dst_pixel = ar->in_pixel;
     in->dst = arena_base + ar->input;
     in->math = w->math;
-    in->value_scale = act_scale;
+    in->value_scale = 1.0f;
+    in->control = control;
     n++;
 
-    if (m->arch == RESR_ARCH_RRDBNET)
-        n += rrdb_program(launches + n, m, w, weights_base, ar, arena_base, W, H, act_scale);
-    else
-        n += srvgg_program(launches + n, m, w, weights_base, ar, arena_base, W, H, act_scale);
+    const int convs = m->arch == RESR_ARCH_RRDBNET ?
+        rrdb_program(launches + n, m, w, weights_base, ar, arena_base, W, H, status) :
+        srvgg_program(launches + n, m, w, weights_base, ar, arena_base, W, H, status);
+    for (int i = n; i < n + convs; i++)
+        launches[i].args.conv.control = control;
+    n += convs;
 
     /* network output -> frame: the core of the tile, cropped to the frame */
     l = &launches[n++];
@@ -408,7 +414,8 @@ int resr_cuda_tile_program(ResrCudaLaunch *launches, const ResrModel *m,
     out->dst_x = tile->output.x;
     out->dst_y = tile->output.y;
     out->math = w->math;
-    out->value_scale = 1.0f / act_scale;
+    out->value_scale = 1.0f;
+    out->control = control;
     return n;
 }
 
@@ -436,63 +443,78 @@ void resr_cuda_alpha_launch(ResrCudaLaunch *l, const ResrCudaFrames *f, int scal
 
 /* ---- frame driver -------------------------------------------------------------------------- */
 
-#define RESR_CUDA_MAX_RETRIES 4
-#define RESR_CUDA_MIN_SCALE   (1.0f / 1048576.0f)
+static int control_launch(const ResrCudaBackend *be, uint64_t control, int op, int last_pass, int rescale)
+{
+    ResrCudaLaunch l;
+
+    memset(&l, 0, sizeof(l));
+    l.kernel = RESR_KERNEL_CONTROL;
+    l.grid[0] = l.grid[1] = l.grid[2] = 1;
+    l.block[0] = 32;
+    l.block[1] = l.block[2] = 1;
+    l.args.control.control = control;
+    l.args.control.op = op;
+    l.args.control.last_pass = last_pass;
+    l.args.control.rescale = rescale;
+    return be->launch(be->opaque, &l);
+}
+
+/* One tile: its program `passes` times, judged on the device after each pass. */
+static int run_tile(const ResrCudaBackend *be, const ResrCudaLaunch *launches, int n, uint64_t control,
+                    int passes, int rescale)
+{
+    int ret;
+
+    if ((ret = control_launch(be, control, RESR_CONTROL_TILE_BEGIN, 0, rescale)) < 0)
+        return ret;
+    for (int pass = 0; pass < passes; pass++) {
+        for (int i = 0; i < n; i++)
+            if ((ret = be->launch(be->opaque, &launches[i])) < 0)
+                return ret;
+        if ((ret = control_launch(be, control, RESR_CONTROL_JUDGE, pass == passes - 1, rescale)) < 0)
+            return ret;
+    }
+    return 0;
+}
 
 int resr_cuda_run_frame(const ResrCudaBackend *be, ResrCudaLaunch *launches,
                         const ResrModel *model, const ResrCudaWeights *w, uint64_t weights_base,
-                        const ResrCudaArena *arena, uint64_t arena_base,
+                        const ResrCudaArena *arena, uint64_t arena_base, uint64_t control,
                         const ResrCudaFrames *frames, const ResrTilePlan *plan,
-                        float *act_scale, int read_status, ResrCudaRunStats *stats)
+                        int read_status, ResrCudaRunStats *stats)
 {
-    const int rescale = w->math == RESR_PRECISION_FP16, check = rescale || read_status;
-    const uint64_t status = arena_base + arena->status;
+    const int rescale = w->math == RESR_PRECISION_FP16;
+    const int passes = rescale ? 1 + RESR_CUDA_RETRY_PASSES : 1;
     int ret;
 
     memset(stats, 0, sizeof(*stats));
     for (int t = 0; t < plan->count; t++) {
-        for (int attempt = 0;; attempt++) {
-            const int n = resr_cuda_tile_program(launches, model, w, weights_base, arena, arena_base,
-                                                 frames, &plan->tiles[t], *act_scale);
-            ResrCudaStatus st;
-
-            if (check && (ret = be->status_reset(be->opaque, status)) < 0)
-                return ret;
-            for (int i = 0; i < n; i++)
-                if ((ret = be->launch(be->opaque, &launches[i])) < 0)
-                    return ret;
-            if (!check)
-                break;
-            if ((ret = be->status_read(be->opaque, status, &st)) < 0)
-                return ret;
-            uint32_t bits = st.max_abs_bits;
-            float max_abs;
-            memcpy(&max_abs, &bits, sizeof(max_abs));
-            if (max_abs > stats->max_abs)
-                stats->max_abs = max_abs;
-            if (!rescale || !st.overflow || attempt == RESR_CUDA_MAX_RETRIES ||
-                *act_scale <= RESR_CUDA_MIN_SCALE)
-                break;
-            /* the largest power of two bringing the maximum under the target; saturated
-             * inputs may have hidden larger values, hence the loop */
-            int e = 1;
-            if (isfinite(max_abs))
-                while (e < 24 && ldexpf(max_abs, -e) > RESR_CUDA_F16_TARGET)
-                    e++;
-            else
-                e = 8;
-            *act_scale = ldexpf(*act_scale, -e);
-            if (*act_scale < RESR_CUDA_MIN_SCALE)
-                *act_scale = RESR_CUDA_MIN_SCALE;
-            stats->retries++;
-        }
-        stats->tiles++;
+        const int n = resr_cuda_tile_program(launches, model, w, weights_base, arena, arena_base,
+                                             frames, &plan->tiles[t], control);
+        if ((ret = run_tile(be, launches, n, control, passes, rescale)) < 0)
+            return ret;
     }
     if (frames->in_fmt.has_alpha && frames->out_fmt.has_alpha) {
         resr_cuda_alpha_launch(&launches[0], frames, model->scale);
         if ((ret = be->launch(be->opaque, &launches[0])) < 0)
             return ret;
     }
-    stats->act_scale = *act_scale;
+    if ((ret = control_launch(be, control, RESR_CONTROL_FRAME_END, 0, rescale)) < 0)
+        return ret;
+    if (read_status) {
+        ResrCudaControl c;
+        if ((ret = be->control_read(be->opaque, control, &c)) < 0)
+            return ret;
+        resr_cuda_run_stats(stats, &c);
+    }
     return 0;
+}
+
+void resr_cuda_run_stats(ResrCudaRunStats *stats, const ResrCudaControl *c)
+{
+    stats->tiles = (int)c->last.tiles;
+    stats->retries = (int)c->last.retries;
+    stats->saturated = (int)c->last.saturated;
+    stats->max_abs = resr_bits_float(c->last.max_abs_bits);
+    stats->act_scale = c->act_scale;
 }

@@ -15,6 +15,7 @@
 #include "../core/resample.h"
 #include "../core/tile_plan.h"
 #include "../models/model.h"
+#include "control_math.cuh"
 #include "kernel_args.h"
 
 /* Kernels, in the order of resr_cuda_kernel_names. */
@@ -23,6 +24,7 @@ enum {
     RESR_KERNEL_FRAME_TO_NET = 12,
     RESR_KERNEL_NET_TO_FRAME,
     RESR_KERNEL_ALPHA,
+    RESR_KERNEL_CONTROL,           /* the overflow control's step (control_math.cuh) */
     RESR_KERNEL_COUNT
 };
 
@@ -57,7 +59,6 @@ void resr_cuda_weights_free(ResrCudaWeights *w);
 typedef struct ResrCudaArena {
     int max_w, max_h;        /* network input tile, padded-frame pixels */
     size_t size;
-    size_t status;           /* ResrCudaStatus */
     size_t input;            /* operand [h/u][w/u][in_pixel] */
     int in_pixel;
     /* RRDBNet */
@@ -82,6 +83,7 @@ typedef struct ResrCudaLaunch {
         ResrInputArgs input;
         ResrOutputArgs output;
         ResrAlphaArgs alpha;
+        ResrControlArgs control;
     } args;
 } ResrCudaLaunch;
 
@@ -106,54 +108,63 @@ int resr_cuda_max_launches(const ResrModel *model);
 /*
  * The launches that run the network on one tile: input conversion, every conv, output
  * conversion. weights_base and arena_base are device addresses (host addresses in the
- * twins); act_scale scales every activation (fp16 overflow control: a power of two).
- * Returns the launch count.
+ * twins); every launch reads the activation scale and its skip flag from the
+ * ResrCudaControl at `control` (fp16 overflow control, control_math.cuh), where the convs
+ * also report their status. Returns the launch count.
  */
 int resr_cuda_tile_program(ResrCudaLaunch *launches, const ResrModel *model,
                            const ResrCudaWeights *w, uint64_t weights_base,
                            const ResrCudaArena *arena, uint64_t arena_base,
-                           const ResrCudaFrames *frames, const ResrTile *tile, float act_scale);
+                           const ResrCudaFrames *frames, const ResrTile *tile, uint64_t control);
 
 /* The launch that upscales alpha over the whole output frame (formats with alpha). */
 void resr_cuda_alpha_launch(ResrCudaLaunch *l, const ResrCudaFrames *frames, int scale);
 
 /*
  * Executes launches: the engine's is the CUDA driver on its stream, the twins' an emulator.
- * status_read waits for everything launched so far.
+ * control_read waits for everything launched so far and copies the control block to the
+ * host: only tests and statistics call it, never the frame path.
  */
 typedef struct ResrCudaBackend {
     void *opaque;
     int (*launch)(void *opaque, const ResrCudaLaunch *launch);
-    int (*status_reset)(void *opaque, uint64_t status);
-    int (*status_read)(void *opaque, uint64_t status, ResrCudaStatus *out);
+    int (*control_read)(void *opaque, uint64_t control, ResrCudaControl *out);
 } ResrCudaBackend;
 
-/* fp16 storage: what an epilogue may narrow without overflow, and what a rescale aims for. */
-#define RESR_CUDA_F16_LIMIT  65504.0f
-#define RESR_CUDA_F16_TARGET 16384.0f
+/* fp16: passes a tile may be rerun at a lower scale after its first (cuda/README.md) */
+#define RESR_CUDA_RETRY_PASSES 2
 
 typedef struct ResrCudaRunStats {
     int tiles;
-    int retries;            /* tiles run again at a smaller activation scale */
-    float max_abs;          /* largest |activation| seen (in scaled units) */
+    int retries;            /* passes rerun at a smaller activation scale */
+    int saturated;          /* tiles still overflowing after the last retry (saturated, finite) */
+    float max_abs;          /* largest |activation| of the accepted passes (in scaled units) */
     float act_scale;        /* scale in use after the frame */
 } ResrCudaRunStats;
 
 /*
- * Runs every tile of `plan` through the backend. In fp16, each tile's status is read
- * (one 8-byte read); a tile whose activations overflowed fp16 is run again with the
- * activation scale lowered by the power of two that brings its maximum under
- * RESR_CUDA_F16_TARGET, and the lower scale is kept for later frames (*act_scale).
- * Exactness of the rescale: every layer is positively homogeneous once biases are
- * scaled too (convs, LeakyReLU/PReLU, residual adds, upsampling, shuffles), and a power
- * of two scales floats exactly. read_status reads the status in other precisions too
- * (activation statistics for tests). Returns 0 or a negative errno.
+ * Queues every tile of `plan` on the backend, with no host involvement between them. Per
+ * tile: the control kernel opens it, then the tile's launches run once, judged by the
+ * control kernel on the device; in fp16 they are queued RESR_CUDA_RETRY_PASSES more
+ * times, and those passes' kernels return at once unless the judge found an overflow
+ * and lowered the scale (the power of two that brings the pass's maximum under
+ * RESR_CUDA_F16_TARGET), so an overflowing tile is recomputed before anything reads its
+ * pixels. After the last tile the control kernel closes the frame: its counts go to
+ * `last` and `total`, and an fp16 frame with room raises the scale again (recovery).
+ * Exactness of the rescale: every layer is positively homogeneous once biases are scaled
+ * too (convs, LeakyReLU/PReLU, residual adds, upsampling, shuffles), and a power of two
+ * scales floats exactly. control is the device address of the engine's ResrCudaControl
+ * (resr_cuda_control_init, uploaded once). read_status: wait and fill *stats from the
+ * control block (tests); otherwise *stats is zeroed. Returns 0 or a negative errno.
  */
 int resr_cuda_run_frame(const ResrCudaBackend *be, ResrCudaLaunch *launches,
                         const ResrModel *model, const ResrCudaWeights *w, uint64_t weights_base,
-                        const ResrCudaArena *arena, uint64_t arena_base,
+                        const ResrCudaArena *arena, uint64_t arena_base, uint64_t control,
                         const ResrCudaFrames *frames, const ResrTilePlan *plan,
-                        float *act_scale, int read_status, ResrCudaRunStats *stats);
+                        int read_status, ResrCudaRunStats *stats);
+
+/* The last finished frame's counts and the scale, from a control block read back. */
+void resr_cuda_run_stats(ResrCudaRunStats *stats, const ResrCudaControl *c);
 
 /*
  * The resample kernel's launches that resize one frame as plan says, one per stored

@@ -19,7 +19,7 @@
  */
 
 /*
- * Written by the kernels, read by the host once per frame (8 bytes). max_abs_bits is the
+ * Written by the conv kernels, judged on the device by the control kernel (8 bytes). max_abs_bits is the
  * largest |value| an epilogue produced before narrowing to its storage type (as float
  * bits: non-negative floats order like unsigned integers; NaN and Inf record as Inf).
  * overflow counts warps that met a value the storage type cannot hold.
@@ -28,6 +28,44 @@ typedef struct ResrCudaStatus {
     uint32_t max_abs_bits;
     uint32_t overflow;
 } ResrCudaStatus;
+
+/* What the overflow control counts, per frame and in total (cuda/control_math.cuh). */
+typedef struct ResrCudaReport {
+    uint32_t tiles;            /* tiles accepted */
+    uint32_t retries;          /* passes rerun at a smaller activation scale */
+    uint32_t saturated;        /* tiles accepted still overflowing (retries exhausted) */
+    uint32_t max_abs_bits;     /* largest |activation| of accepted passes, float bits */
+} ResrCudaReport;
+
+/*
+ * The engine's overflow control, in device memory, written by the kernels and the control
+ * kernel only: the host initialises it once (resr_cuda_control_init) and never has to read
+ * it to run a frame. Every kernel of a tile's pass reads act_scale (the activation scale
+ * it applies) and skip (1: the tile is already done, return at once); the control kernel
+ * between passes judges the pass's status (cuda/README.md, "Overflow without a host sync").
+ */
+typedef struct ResrCudaControl {
+    ResrCudaStatus status;     /* the pass running: the conv kernels report here */
+    float act_scale;           /* a power of two, <= 1 */
+    uint32_t skip;
+    ResrCudaReport frame;      /* the frame being run */
+    ResrCudaReport last;       /* the last finished frame */
+    ResrCudaReport total;      /* every frame since the engine was made */
+} ResrCudaControl;
+
+/* The control kernel's one parameter: one thread applies `op` to *control. */
+enum {
+    RESR_CONTROL_TILE_BEGIN = 0,  /* skip = 0, status cleared: the tile's first pass runs */
+    RESR_CONTROL_JUDGE,           /* after a pass: accept it, or lower the scale to rerun it */
+    RESR_CONTROL_FRAME_END,       /* recovery: raise the scale when the frame left room */
+};
+
+typedef struct ResrControlArgs {
+    uint64_t control;          /* ResrCudaControl */
+    int32_t op;
+    int32_t last_pass;         /* JUDGE: no pass follows, accept whatever it produced */
+    int32_t rescale;           /* 1: fp16 (the scale moves); 0: bf16, fp32 (counted only) */
+} ResrControlArgs;
 
 /*
  * One 3x3 convolution (stride 1, zero padding 1) over a channels-last tensor, with the
@@ -50,6 +88,7 @@ typedef struct ResrConvArgs {
     uint64_t dst;       /* operand type, or 0 */
     uint64_t dst_f32;   /* float, or 0 */
     uint64_t status;    /* ResrCudaStatus */
+    uint64_t control;   /* ResrCudaControl, or 0: skip never, bias_scale from these args */
     int32_t width, height;     /* output size */
     int32_t in_width, in_height;
     int32_t upsample;          /* 1: input is nearest-x2 upsampled on the fly */
@@ -80,7 +119,8 @@ typedef struct ResrInputArgs {
     int32_t dst_pixel;
     uint64_t dst;
     int32_t math;              /* ResrPrecision: the operand type of dst */
-    float value_scale;
+    float value_scale;         /* used when control is 0; else control->act_scale */
+    uint64_t control;          /* ResrCudaControl, or 0 */
 } ResrInputArgs;
 
 /*
@@ -102,7 +142,8 @@ typedef struct ResrOutputArgs {
     int32_t cx, cy, cw, ch;
     int32_t dst_x, dst_y;
     int32_t math;              /* operand type of base */
-    float value_scale;
+    float value_scale;         /* used when control is 0; else 1 / control->act_scale */
+    uint64_t control;          /* ResrCudaControl, or 0 */
 } ResrOutputArgs;
 
 /* Alpha: bicubic upscale of the source frame's alpha, rows [y0, y0+h) of the output. */

@@ -33,6 +33,7 @@ typedef struct EmuCounters {
     long misaligned;           /* ldmatrix rows not 16-byte aligned */
     long slot_collisions;      /* stage slots written twice in one chunk */
     long launches;
+    long skipped;              /* launches that returned at once (control skip) */
 } EmuCounters;
 
 static EmuCounters emu_counters;
@@ -75,7 +76,8 @@ static float emu_epilogue(const ResrConvArgs *a, int math, float acc, int y, int
 {
     const float *bias = (const float *)(uintptr_t)a->bias, *slope = (const float *)(uintptr_t)a->slope;
     const int64_t pixel = (int64_t)y * a->width + x;
-    float v = resr_conv_activate(acc, a->acc_scale, bias[c], a->bias_scale, slope[c]);
+    float v = resr_conv_activate(acc, a->acc_scale, bias[c], resr_control_scale(a->control, a->bias_scale),
+                                 slope[c]);
 
     if (a->res1)
         v = resr_scaled_add(v, a->res1_scale,
@@ -314,6 +316,18 @@ static int emu_conv_f32(const ResrCudaLaunch *l)
     return 0;
 }
 
+/* The control block a launch reads (0: none; the alpha kernel has none). */
+static uint64_t emu_launch_control(const ResrCudaLaunch *l)
+{
+    if (l->kernel < RESR_KERNEL_FRAME_TO_NET)
+        return l->args.conv.control;
+    if (l->kernel == RESR_KERNEL_FRAME_TO_NET)
+        return l->args.input.control;
+    if (l->kernel == RESR_KERNEL_NET_TO_FRAME)
+        return l->args.output.control;
+    return 0;
+}
+
 /* ---- conversions and the backend ---------------------------------------------------------- */
 
 static int emu_launch(void *opaque, const ResrCudaLaunch *l)
@@ -322,6 +336,17 @@ static int emu_launch(void *opaque, const ResrCudaLaunch *l)
     (void)opaque;
 
     emu_counters.launches++;
+    if (l->kernel == RESR_KERNEL_CONTROL) {
+        if (l->grid[0] * l->grid[1] * l->grid[2] != 1)
+            return -EINVAL;
+        resr_control_step(&l->args.control);
+        return 0;
+    }
+    /* the kernels' first test: a pass after the tile was accepted returns at once */
+    if (resr_control_skip(emu_launch_control(l))) {
+        emu_counters.skipped++;
+        return 0;
+    }
     if (l->kernel < RESR_KERNEL_FRAME_TO_NET) {
         const int math = (l->kernel - RESR_KERNEL_CONV_FIRST) / 4;
         return math == RESR_PRECISION_FP32 ? emu_conv_f32(l) : emu_conv_mma(l);
@@ -347,20 +372,13 @@ static int emu_launch(void *opaque, const ResrCudaLaunch *l)
     return 0;
 }
 
-static int emu_status_reset(void *opaque, uint64_t status)
+static int emu_control_read(void *opaque, uint64_t control, ResrCudaControl *out)
 {
     (void)opaque;
-    memset((void *)(uintptr_t)status, 0, sizeof(ResrCudaStatus));
+    memcpy(out, (const void *)(uintptr_t)control, sizeof(*out));
     return 0;
 }
 
-static int emu_status_read(void *opaque, uint64_t status, ResrCudaStatus *out)
-{
-    (void)opaque;
-    memcpy(out, (const void *)(uintptr_t)status, sizeof(*out));
-    return 0;
-}
-
-static const ResrCudaBackend emu_backend = { NULL, emu_launch, emu_status_reset, emu_status_read };
+static const ResrCudaBackend emu_backend = { NULL, emu_launch, emu_control_read };
 
 #endif /* RESR_TESTS_CUDA_EMULATE_H */

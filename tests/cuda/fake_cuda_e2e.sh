@@ -6,7 +6,10 @@
 # and launch parameters all run for real. Outputs are compared with backend=cpu on the same
 # frames (fp16 >= 40 dB, fp32 >= 50 dB, as tests/gpu/check.sh asks of a real GPU). The fake
 # counts driver calls: none without a current context, pushes and pops balanced, no
-# allocation per frame once running. What it cannot tell: real kernel timing, NVDEC/NVENC,
+# allocation per frame once running, and, per steady-state frame of CUDA frames, no
+# synchronisation and no copy between host and device by the filter in any precision
+# (fp16 with activations past its range included: the overflow is handled on the device).
+# What it cannot tell: real kernel timing, NVDEC/NVENC,
 # and whether the hardware agrees with the emulator (tests/gpu/check.sh).
 . "$(dirname "$0")/../filter/_lib.sh"
 
@@ -17,6 +20,8 @@ CASES=()
 for f in "${CUDA_FORMATS[@]}"; do CASES+=("cuda_frames_$f"); done
 CASES+=(cuda_frames_fp32_rrdb_x2 cuda_out_format_p010 cuda_outscale cuda_upload_backend_cuda
         cuda_upload_outscale cuda_upload_odd_size cuda_own_device cuda_pool_steady cuda_verbose_timings
+        cuda_no_host_sync_fp16 cuda_no_host_sync_bf16 cuda_no_host_sync_fp32 cuda_no_host_sync_fp16_overflow
+        cuda_no_host_sync_fp16_overflow_pixels
         error_cuda_sw_format error_cuda_out_format_model error_cuda_bf16_old_gpu error_cuda_device_index
         error_cuda_frames_backend_cpu)
 require_ffmpeg "${CASES[@]}"
@@ -143,6 +148,124 @@ if [ -n "$a3" ] && [ "$a3" = "$a12" ]; then
     pass cuda_pool_steady
 else
     fail cuda_pool_steady "allocations: 3 frames '$a3', 12 frames '$a12' ($(stats_ok steady12))"
+fi
+
+# stat NAME KEY: one counter of the fake driver's report for run NAME
+stat() {
+    awk -v k="$2" '{ for (i = 1; i < NF; i += 2) if ($i == k) { print $(i + 1); exit } }' "$WORK/$1.stats"
+}
+
+# Per steady-state frame, what the filter makes the host wait for: CUDA frames in and out
+# (hwupload, hwdownload around it), 2 and 5 frames; the same chain without the filter gives
+# hwupload's and hwdownload's own share (their copies, hwdownload's wait), which is taken
+# away. What remains, divided by the 3 extra frames, must be 0: no synchronisation (a
+# blocking copy counts as one), no poll, no copy in either direction.
+HOST_WAITS=(syncs queries htod dtoh htod_bytes dtoh_bytes)
+chain_counts() {   # NAME FRAMES FILTERS -> "syncs queries htod dtoh htod_bytes dtoh_bytes launches"
+    local name=$1 frames=$2 filters=$3 k
+    fake "$name" "${DEV[@]}" -stream_loop $((frames - 1)) "${SRC[@]}" -vf "$filters" -f null - || return 1
+    stats_ok "$name" >/dev/null || return 1
+    for k in "${HOST_WAITS[@]}" launches; do printf '%s ' "$(stat "$name" "$k")"; done
+}
+BASE=()
+for n in 2 5; do BASE+=("$(chain_counts base$n $n "format=nv12,hwupload,hwdownload,format=nv12")") || BASE+=(fail); done
+no_host_sync() {   # CASE MODEL OPTIONS
+    local name=$1 model=$2 opts=$3 a b base_a base_b i why= per=()
+    a=$(chain_counts "${name}_2" 2 "format=nv12,hwupload,realesrgan=model=$model$opts,hwdownload,format=nv12") &&
+        b=$(chain_counts "${name}_5" 5 "format=nv12,hwupload,realesrgan=model=$model$opts,hwdownload,format=nv12") ||
+        { fail "$name" "run failed: $(log_excerpt "$WORK/${name}_5.log")"; return; }
+    read -ra base_a <<<"${BASE[0]}"
+    read -ra base_b <<<"${BASE[1]}"
+    read -ra a <<<"$a"
+    read -ra b <<<"$b"
+    if [ "${#base_a[@]}" != 7 ] || [ "${#base_b[@]}" != 7 ] || [ "${#a[@]}" != 7 ] || [ "${#b[@]}" != 7 ]; then
+        fail "$name" "driver counters missing (baseline '${BASE[*]}', filter '${a[*]}' / '${b[*]}')"
+        return
+    fi
+    # the counters must see hwdownload's per-frame wait, or a zero below proves nothing
+    if [ $((base_b[0] - base_a[0])) -lt 3 ] || [ $((base_b[3] - base_a[3])) -lt 3 ]; then
+        fail "$name" "the fake driver did not count hwdownload's waits and copies (${base_a[*]} / ${base_b[*]})"
+        return
+    fi
+    for i in 0 1 2 3 4 5; do
+        per+=($(((b[i] - a[i] - (base_b[i] - base_a[i])) / 3)))
+        [ $((b[i] - a[i] - (base_b[i] - base_a[i]))) = 0 ] || why+=" ${HOST_WAITS[i]} +$((b[i] - a[i] - (base_b[i] - base_a[i]))) over 3 frames;"
+    done
+    echo "# $name: per steady-state frame: ${per[*]} (${HOST_WAITS[*]}), $(((b[6] - a[6]) / 3)) launches"
+    if [ -n "$why" ]; then
+        fail "$name" "the filter makes the host wait:$why"
+    else
+        pass "$name"
+    fi
+}
+for p in fp16 bf16 fp32; do
+    no_host_sync "cuda_no_host_sync_$p" "$M4" ":precision=$p:tile=16"
+done
+
+# fp16 with activations past its range: srvgg_x4.safetensors rescaled (first conv and every
+# bias but the last times 2^16, the last conv's weights / 2^16: the same output in exact
+# arithmetic), so every tile overflows; the device must lower the scale and recompute,
+# with no host wait, and the result must still match backend=cpu on the original model
+BIG=$WORK/srvgg_x4_big.safetensors
+"$PY" - "$ROOT/tests/fixtures/srvgg_x4.safetensors" "$BIG" <<'PYEOF'
+import json, struct, sys
+import numpy as np
+src, dst, k = sys.argv[1], sys.argv[2], 2.0 ** 16
+raw = open(src, "rb").read()
+n = struct.unpack("<Q", raw[:8])[0]
+header = json.loads(raw[8:8 + n])
+data = raw[8 + n:]
+def load(info):
+    b = data[info["data_offsets"][0]:info["data_offsets"][1]]
+    if info["dtype"] == "F32":
+        return np.frombuffer(b, "<f4").astype(np.float64)
+    if info["dtype"] == "F16":
+        return np.frombuffer(b, "<f2").astype(np.float64)
+    if info["dtype"] == "BF16":
+        return (np.frombuffer(b, "<u2").astype(np.uint32) << 16).view("<f4").astype(np.float64)
+    raise SystemExit("unexpected dtype " + info["dtype"])
+convs = sorted({int(name.split(".")[1]) for name in header if name.endswith(".bias")})
+out_header, blobs, offset = {"__metadata__": header.get("__metadata__", {})}, [], 0
+for name, info in header.items():
+    if name == "__metadata__":
+        continue
+    v, layer = load(info), int(name.split(".")[1])
+    if layer in convs:
+        if name.endswith(".weight") and layer == convs[0]:
+            v = v * k
+        elif name.endswith(".weight") and layer == convs[-1]:
+            v = v / k
+        elif name.endswith(".bias") and layer != convs[-1]:
+            v = v * k
+    b = v.astype("<f4").tobytes()
+    out_header[name] = {"dtype": "F32", "shape": info["shape"], "data_offsets": [offset, offset + len(b)]}
+    blobs.append(b)
+    offset += len(b)
+h = json.dumps(out_header).encode()
+h += b" " * (-len(h) % 8)
+open(dst, "wb").write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+PYEOF
+if [ -f "$BIG" ]; then
+    no_host_sync cuda_no_host_sync_fp16_overflow "$BIG" ":precision=fp16:tile=16"
+    # and the pixels: the recomputed tiles against backend=cpu on the original model
+    name=cuda_no_host_sync_fp16_overflow
+    if fake "${name}_v" "${DEV[@]}" -v verbose "${SRC[@]}" -vf "$TAG,format=nv12,hwupload,realesrgan=model=$BIG:tile=16,hwdownload,format=nv12"             -f rawvideo -pix_fmt nv12 "$WORK/big.gpu" &&
+       ff "$WORK/big.cpu.log" "${SRC[@]}" -vf "$TAG,format=nv12,$SR:backend=cpu" -f rawvideo -pix_fmt nv12 "$WORK/big.cpu"; then
+        db=$(psnr "$WORK/big.gpu" "$WORK/big.cpu" 1)
+        rerun=$(grep -oE "fp16 overflow control: [0-9]+ pass" "$WORK/${name}_v.log" | grep -oE "[0-9]+")
+        echo "# ${name}: $db dB against backend=cpu on the original model; ${rerun:-no} pass(es) rerun"
+        if ! awk -v d="$db" 'BEGIN { exit !(d == "inf" || (d + 0 == d && d >= 40)) }'; then
+            fail "${name}_pixels" "$db dB against backend=cpu (want >= 40)"
+        elif [ "${rerun:-0}" -lt 1 ]; then
+            fail "${name}_pixels" "no pass was rerun: the activations did not overflow, the case tests nothing"
+        else
+            pass "${name}_pixels"
+        fi
+    else
+        fail "${name}_pixels" "run failed: $(log_excerpt "$WORK/${name}_v.log")"
+    fi
+else
+    fail cuda_no_host_sync_fp16_overflow "could not write the rescaled model"
 fi
 
 fake verbose "${DEV[@]}" -v verbose "${SRC[@]}" -vf "format=nv12,hwupload,$SR:outscale=2,hwdownload,format=nv12" -f null -

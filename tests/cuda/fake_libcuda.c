@@ -15,7 +15,10 @@
  * It checks what it can: every allocation, launch and copy made with a context current
  * (pushed), balanced push/pop, frees of live allocations only. FAKE_CUDA_STATS=FILE
  * writes the counters at exit: allocations (total, live, peak), launches, calls without a
- * current context, push/pop balance. FAKE_CUDA_SM=75 reports compute capability 7.5.
+ * current context, push/pop balance, and what would make the host wait for a real GPU:
+ * synchronisations (cuStreamSynchronize, cuEventSynchronize), polls (cuStreamQuery,
+ * cuEventQuery), copies by direction (host to device, device to host, blocking or not,
+ * and their bytes). FAKE_CUDA_SM=75 reports compute capability 7.5.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +46,9 @@ static struct {
     long bad_frees;
     long pushes, pops;
     size_t live_bytes, peak_bytes;
+    long syncs, queries;       /* the host waits for (or polls) the device */
+    long htod, dtoh, dtod;     /* copies by direction (cuMemcpy2D* by their memory types) */
+    size_t htod_bytes, dtoh_bytes;
 } stats;
 
 static struct { void *p; size_t size; } allocations[FAKE_MAX_ALLOCS];
@@ -63,9 +69,11 @@ __attribute__((destructor)) static void write_stats(void)
     if (!path || !(f = fopen(path, "w")))
         return;
     fprintf(f, "allocs %ld frees %ld live %ld peak_live %ld peak_bytes %zu launches %ld copies %ld "
-            "no_context %ld bad_frees %ld pushes %ld pops %ld\n", stats.allocs, stats.frees, stats.live,
+            "no_context %ld bad_frees %ld pushes %ld pops %ld syncs %ld queries %ld htod %ld dtoh %ld dtod %ld "
+            "htod_bytes %zu dtoh_bytes %zu\n", stats.allocs, stats.frees, stats.live,
             stats.peak_live, stats.peak_bytes, stats.launches, stats.copies, stats.no_context,
-            stats.bad_frees, stats.pushes, stats.pops);
+            stats.bad_frees, stats.pushes, stats.pops, stats.syncs, stats.queries, stats.htod, stats.dtoh,
+            stats.dtod, stats.htod_bytes, stats.dtoh_bytes);
     fclose(f);
 }
 
@@ -193,8 +201,8 @@ CUresult CUDAAPI cuDevicePrimaryCtxGetState(CUdevice d, unsigned int *flags, int
 }
 
 CUresult CUDAAPI cuStreamCreate(CUstream *s, unsigned int flags) { (void)flags; *s = (CUstream)&the_stream; return CUDA_SUCCESS; }
-CUresult CUDAAPI cuStreamQuery(CUstream s) { (void)s; return CUDA_SUCCESS; }
-CUresult CUDAAPI cuStreamSynchronize(CUstream s) { (void)s; need_context(); return CUDA_SUCCESS; }
+CUresult CUDAAPI cuStreamQuery(CUstream s) { (void)s; stats.queries++; return CUDA_SUCCESS; }
+CUresult CUDAAPI cuStreamSynchronize(CUstream s) { (void)s; need_context(); stats.syncs++; return CUDA_SUCCESS; }
 CUresult CUDAAPI cuStreamDestroy_v2(CUstream s) { (void)s; return CUDA_SUCCESS; }
 
 CUresult CUDAAPI cuGetErrorName(CUresult r, const char **s)
@@ -277,25 +285,35 @@ CUresult CUDAAPI cuMemsetD8Async(CUdeviceptr p, unsigned char v, size_t n, CUstr
     return CUDA_SUCCESS;
 }
 
-static CUresult copy(void *dst, const void *src, size_t n)
+enum { DTOD, HTOD, DTOH };
+
+/* A blocking copy is a synchronisation too: it returns when the device has done it. */
+static CUresult copy(void *dst, const void *src, size_t n, int dir, int blocking)
 {
     need_context();
     stats.copies++;
+    stats.syncs += blocking && dir != DTOD;
+    stats.dtod += dir == DTOD;
+    if (dir == HTOD)
+        stats.htod++, stats.htod_bytes += n;
+    if (dir == DTOH)
+        stats.dtoh++, stats.dtoh_bytes += n;
     memmove(dst, src, n);
     return CUDA_SUCCESS;
 }
 
-CUresult CUDAAPI cuMemcpy(CUdeviceptr d, CUdeviceptr s, size_t n) { return copy((void *)(uintptr_t)d, (const void *)(uintptr_t)s, n); }
+CUresult CUDAAPI cuMemcpy(CUdeviceptr d, CUdeviceptr s, size_t n) { return copy((void *)(uintptr_t)d, (const void *)(uintptr_t)s, n, DTOD, 0); }
 CUresult CUDAAPI cuMemcpyAsync(CUdeviceptr d, CUdeviceptr s, size_t n, CUstream st) { (void)st; return cuMemcpy(d, s, n); }
-CUresult CUDAAPI cuMemcpyHtoD_v2(CUdeviceptr d, const void *s, size_t n) { return copy((void *)(uintptr_t)d, s, n); }
-CUresult CUDAAPI cuMemcpyHtoDAsync_v2(CUdeviceptr d, const void *s, size_t n, CUstream st) { (void)st; return cuMemcpyHtoD_v2(d, s, n); }
-CUresult CUDAAPI cuMemcpyDtoH_v2(void *d, CUdeviceptr s, size_t n) { return copy(d, (const void *)(uintptr_t)s, n); }
-CUresult CUDAAPI cuMemcpyDtoHAsync_v2(void *d, CUdeviceptr s, size_t n, CUstream st) { (void)st; return cuMemcpyDtoH_v2(d, s, n); }
+CUresult CUDAAPI cuMemcpyHtoD_v2(CUdeviceptr d, const void *s, size_t n) { return copy((void *)(uintptr_t)d, s, n, HTOD, 1); }
+CUresult CUDAAPI cuMemcpyHtoDAsync_v2(CUdeviceptr d, const void *s, size_t n, CUstream st) { (void)st; return copy((void *)(uintptr_t)d, s, n, HTOD, 0); }
+CUresult CUDAAPI cuMemcpyDtoH_v2(void *d, CUdeviceptr s, size_t n) { return copy(d, (const void *)(uintptr_t)s, n, DTOH, 1); }
+CUresult CUDAAPI cuMemcpyDtoHAsync_v2(void *d, CUdeviceptr s, size_t n, CUstream st) { (void)st; return copy(d, (const void *)(uintptr_t)s, n, DTOH, 0); }
 CUresult CUDAAPI cuMemcpyDtoD_v2(CUdeviceptr d, CUdeviceptr s, size_t n) { return cuMemcpy(d, s, n); }
 CUresult CUDAAPI cuMemcpyDtoDAsync_v2(CUdeviceptr d, CUdeviceptr s, size_t n, CUstream st) { (void)st; return cuMemcpy(d, s, n); }
 
-CUresult CUDAAPI cuMemcpy2D_v2(const CUDA_MEMCPY2D *c)
+static CUresult copy_2d(const CUDA_MEMCPY2D *c, int blocking)
 {
+    const int dir = c->srcMemoryType == CU_MEMORYTYPE_HOST ? HTOD : c->dstMemoryType == CU_MEMORYTYPE_HOST ? DTOH : DTOD;
     const uint8_t *src = c->srcMemoryType == CU_MEMORYTYPE_HOST ? c->srcHost : (const void *)(uintptr_t)c->srcDevice;
     uint8_t *dst = c->dstMemoryType == CU_MEMORYTYPE_HOST ? c->dstHost : (void *)(uintptr_t)c->dstDevice;
 
@@ -303,13 +321,20 @@ CUresult CUDAAPI cuMemcpy2D_v2(const CUDA_MEMCPY2D *c)
         return FAKE_ERROR_NOT_SUPPORTED;
     need_context();
     stats.copies++;
+    stats.syncs += blocking && dir != DTOD;
+    stats.dtod += dir == DTOD;
+    if (dir == HTOD)
+        stats.htod++, stats.htod_bytes += c->WidthInBytes * c->Height;
+    if (dir == DTOH)
+        stats.dtoh++, stats.dtoh_bytes += c->WidthInBytes * c->Height;
     for (size_t y = 0; y < c->Height; y++)
         memmove(dst + (c->dstY + y) * c->dstPitch + c->dstXInBytes,
                 src + (c->srcY + y) * c->srcPitch + c->srcXInBytes, c->WidthInBytes);
     return CUDA_SUCCESS;
 }
 
-CUresult CUDAAPI cuMemcpy2DAsync_v2(const CUDA_MEMCPY2D *c, CUstream s) { (void)s; return cuMemcpy2D_v2(c); }
+CUresult CUDAAPI cuMemcpy2D_v2(const CUDA_MEMCPY2D *c) { return copy_2d(c, 1); }
+CUresult CUDAAPI cuMemcpy2DAsync_v2(const CUDA_MEMCPY2D *c, CUstream s) { (void)s; return copy_2d(c, 0); }
 
 /* ---- modules and kernels ---------------------------------------------------------------- */
 
@@ -377,6 +402,12 @@ CUresult CUDAAPI cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned
     return emu_launch(NULL, &l) < 0 ? FAKE_ERROR_INVALID_VALUE : CUDA_SUCCESS;
 }
 
+/* No events are ever created here (cuEventCreate fails), but a wait on one is still counted. */
+tcuEventSynchronize cuEventSynchronize;
+tcuEventQuery cuEventQuery;
+CUresult CUDAAPI cuEventSynchronize(CUevent e) { (void)e; stats.syncs++; return FAKE_ERROR_INVALID_VALUE; }
+CUresult CUDAAPI cuEventQuery(CUevent e) { (void)e; stats.queries++; return FAKE_ERROR_INVALID_VALUE; }
+
 /* ---- the rest of what FFmpeg's loader resolves: never used by these tests --------------- */
 
 #define UNSUPPORTED(name) CUresult CUDAAPI name(void); CUresult CUDAAPI name(void) { return FAKE_ERROR_NOT_SUPPORTED; }
@@ -386,8 +417,6 @@ UNSUPPORTED(cuStreamAddCallback)
 UNSUPPORTED(cuStreamWaitEvent)
 UNSUPPORTED(cuEventCreate)
 UNSUPPORTED(cuEventDestroy_v2)
-UNSUPPORTED(cuEventSynchronize)
-UNSUPPORTED(cuEventQuery)
 UNSUPPORTED(cuEventRecord)
 UNSUPPORTED(cuLinkCreate)
 UNSUPPORTED(cuLinkAddData)

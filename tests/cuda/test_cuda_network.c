@@ -56,18 +56,36 @@ static void rescale_model(ResrModel *m, float k)
     }
 }
 
-/* Runs the emulated engine on a gbrpf32 frame; out is [3][h*s][w*s]. */
-static int run_engine(const ResrModel *m, int math, const float *in, int w, int h, int tile,
-                      int tile_pad, float *out, ResrCudaRunStats *stats)
+/* The backend the engine uses, counting what would cost a host synchronisation. */
+static long control_reads;
+
+static int counting_control_read(void *opaque, uint64_t control, ResrCudaControl *out)
+{
+    control_reads++;
+    return emu_control_read(opaque, control, out);
+}
+
+static const ResrCudaBackend counting_backend = { NULL, emu_launch, counting_control_read };
+
+/* Runs the emulated engine on a gbrpf32 frame; out is [3][h*s][w*s]. control: the
+ * engine's overflow control carried from frame to frame, or NULL for a fresh one.
+ * read_status 0: as the filter runs it (stats zeroed). */
+static int run_engine_with(const ResrModel *m, int math, const float *in, int w, int h, int tile,
+                           int tile_pad, float *out, ResrCudaControl *control, int read_status,
+                           ResrCudaRunStats *stats)
 {
     const int s = m->scale;
     ResrCudaWeights wts;
     ResrCudaArena arena;
     ResrTilePlan plan;
     ResrCudaFrames frames;
-    float act_scale = 1.0f;
+    ResrCudaControl fresh;
     int ret;
 
+    if (!control) {
+        resr_cuda_control_init(&fresh);
+        control = &fresh;
+    }
     if ((ret = resr_cuda_weights_pack(&wts, m, math)) < 0)
         return ret;
     ret = resr_tile_plan_make(&plan, w, h, s, resr_model_unshuffle(m),
@@ -92,13 +110,19 @@ static int run_engine(const ResrModel *m, int math, const float *in, int w, int 
         frames.out.linesize[plane] = (ptrdiff_t)w * s * 4;
     }
     ret = !arena_mem || !launches ? -ENOMEM :
-          resr_cuda_run_frame(&emu_backend, launches, m, &wts, (uint64_t)(uintptr_t)wts.blob,
-                              &arena, (uint64_t)(uintptr_t)arena_mem, &frames, &plan,
-                              &act_scale, 1, stats);
+          resr_cuda_run_frame(&counting_backend, launches, m, &wts, (uint64_t)(uintptr_t)wts.blob,
+                              &arena, (uint64_t)(uintptr_t)arena_mem, (uint64_t)(uintptr_t)control,
+                              &frames, &plan, read_status, stats);
     free(arena_mem), free(launches);
     resr_tile_plan_free(&plan);
     resr_cuda_weights_free(&wts);
     return ret;
+}
+
+static int run_engine(const ResrModel *m, int math, const float *in, int w, int h, int tile,
+                      int tile_pad, float *out, ResrCudaRunStats *stats)
+{
+    return run_engine_with(m, math, in, w, h, tile, tile_pad, out, NULL, 1, stats);
 }
 
 static void run_case(const NetCase *nc)
@@ -180,6 +204,109 @@ end:
     resr_synthetic_model_free(&m);
 }
 
+/* ---- a video as the filter runs it: no host reads, overflow, recovery ------------------ */
+
+/* PSNR of out against ref over ref's range; -1 if any output is not finite. */
+static double output_psnr(const float *out, const float *ref, int n)
+{
+    double se = 0.0;
+    float lo = INFINITY, hi = -INFINITY;
+
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(out[i]))
+            return -1.0;
+        se += ((double)out[i] - ref[i]) * ((double)out[i] - ref[i]);
+        lo = fminf(lo, ref[i]);
+        hi = fmaxf(hi, ref[i]);
+    }
+    return se > 0 ? 20.0 * log10((hi - lo) / sqrt(se / n)) : INFINITY;
+}
+
+/*
+ * fp16 frames through resr_cuda_run_frame exactly as the engine queues them (read_status
+ * 0), several tiles per frame, one control block carried along: first a model whose
+ * activations reach 4x fp16's range (the device must lower the scale and recompute the
+ * overflowing tiles by itself, and later frames keep the scale), then the same model
+ * unscaled (the scale must climb back to 1, one doubling per frame). Every frame's
+ * output must be finite and within 40 dB of the reference, and the driver must never
+ * have read the control block (a read is what costs the host a synchronisation).
+ */
+static void run_video_case(void)
+{
+    const char *name = "network_video_overflow_recovery_f16";
+    const ResrSyntheticShape shape = { .arch = RESR_ARCH_SRVGG, .scale = 2, .num_feat = 16, .num_conv = 3 };
+    const int w = 24, h = 18, tile = 12, pad = 4, big_frames = 3, max_small_frames = 24;
+    ResrModel *m = NULL;
+    ResrCudaRunStats stats, probe;
+    ResrCudaControl control;
+    char why[256] = "";
+
+    if (resr_synthetic_model_create(&m, &shape, 4321) < 0) {
+        resr_test_fail(name, "synthetic model");
+        return;
+    }
+    const int n_in = 3 * w * h, n_out = n_in * m->scale * m->scale;
+    float *in = malloc(sizeof(float) * n_in), *ref = malloc(sizeof(float) * n_out);
+    float *out = malloc(sizeof(float) * n_out);
+    uint32_t st = 7;
+    for (int i = 0; i < n_in; i++)
+        in[i] = resr_synthetic_uniform(&st, 0.0f, 1.0f);
+    if (run_engine(m, RESR_PRECISION_FP32, in, w, h, 0, 0, out, &probe) < 0 ||
+        resr_reference_forward(m, in, w, h, ref) < 0) {
+        resr_test_fail(name, "probe run or reference");
+        goto end;
+    }
+    const float k = exp2f(ceilf(log2f(4.0f * RESR_CUDA_F16_LIMIT / probe.max_abs)));
+
+    resr_cuda_control_init(&control);
+    control_reads = 0;
+    rescale_model(m, k);
+    uint32_t retries_after_first = 0;
+    for (int f = 0; f < big_frames && !why[0]; f++) {
+        const int ret = run_engine_with(m, RESR_PRECISION_FP16, in, w, h, tile, pad, out, &control, 0, &stats);
+        const double db = ret < 0 ? 0.0 : output_psnr(out, ref, n_out);
+        if (ret < 0 || db < 40.0)
+            snprintf(why, sizeof(why), "overflowing frame %d: run %d, %.2f dB (-1: non-finite)", f, ret, db);
+        if (!f)
+            retries_after_first = control.total.retries;
+    }
+    rescale_model(m, 1.0f / k);   /* powers of two: exactly the model again */
+    printf("  %s: activations x%g: %u pass(es) rerun in frame 1, %u after %d frames, scale %g, "
+           "%u saturated\n", name, k, retries_after_first, control.total.retries, big_frames,
+           control.act_scale, control.total.saturated);
+    if (!why[0] && (!retries_after_first || control.total.retries != retries_after_first ||
+                    !(control.act_scale < 1.0f) || control.total.saturated))
+        snprintf(why, sizeof(why), "overflow: %u retries in frame 1, %u after %d frames (want the same), "
+                 "scale %g, %u saturated", retries_after_first, control.total.retries, big_frames,
+                 control.act_scale, control.total.saturated);
+
+    int recovered_at = -1;
+    const uint32_t retries_before = control.total.retries;
+    for (int f = 0; f < max_small_frames && !why[0] && recovered_at < 0; f++) {
+        const int ret = run_engine_with(m, RESR_PRECISION_FP16, in, w, h, tile, pad, out, &control, 0, &stats);
+        const double db = ret < 0 ? 0.0 : output_psnr(out, ref, n_out);
+        if (ret < 0 || db < 40.0)
+            snprintf(why, sizeof(why), "recovery frame %d (scale %g): run %d, %.2f dB", f, control.act_scale, ret, db);
+        else if (control.act_scale == 1.0f)
+            recovered_at = f + 1;
+    }
+    printf("  %s: scale back to 1 after %d frame(s) of ordinary activations; control block reads %ld\n",
+           name, recovered_at, control_reads);
+    if (!why[0] && recovered_at < 0)
+        snprintf(why, sizeof(why), "scale still %g after %d ordinary frames", control.act_scale, max_small_frames);
+    else if (!why[0] && control.total.retries != retries_before)
+        snprintf(why, sizeof(why), "recovery frames reran %u pass(es)", control.total.retries - retries_before);
+    else if (!why[0] && control_reads)
+        snprintf(why, sizeof(why), "the frame driver read the control block %ld time(s)", control_reads);
+    if (why[0])
+        resr_test_fail(name, "%s", why);
+    else
+        resr_test_pass(name);
+end:
+    free(in), free(ref), free(out);
+    resr_synthetic_model_free(&m);
+}
+
 /* ---- whole frames: the emulated CUDA engine against the CPU engine ---------------------- */
 
 typedef struct FrameCase {
@@ -219,8 +346,9 @@ static void run_frame_case(const FrameCase *fc)
     ResrCudaArena arena;
     ResrTilePlan plan;
     ResrCudaRunStats stats;
-    float act_scale = 1.0f;
+    ResrCudaControl control;
 
+    resr_cuda_control_init(&control);
     snprintf(name, sizeof(name), "frame_%s_%s", fc->name, fc->format.name);
     if (resr_synthetic_model_create(&m, &fc->shape, 77) < 0) {
         resr_test_fail(name, "synthetic model");
@@ -268,7 +396,7 @@ static void run_frame_case(const FrameCase *fc)
     ResrCudaLaunch *launches = calloc(resr_cuda_max_launches(m), sizeof(*launches));
     ResrCudaFrames frames = { *fmt, *fmt, in.planes, got.planes, fc->w, fc->h };
     ret = resr_cuda_run_frame(&emu_backend, launches, m, &wts, (uint64_t)(uintptr_t)wts.blob, &arena,
-                              (uint64_t)(uintptr_t)arena_mem, &frames, &plan, &act_scale, 1, &stats);
+                              (uint64_t)(uintptr_t)arena_mem, (uint64_t)(uintptr_t)&control, &frames, &plan, 1, &stats);
     free(arena_mem), free(launches);
     resr_tile_plan_free(&plan);
     resr_cuda_weights_free(&wts);
@@ -337,6 +465,7 @@ int main(void)
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         run_case(&cases[i]);
+    run_video_case();
 
     const FrameCase frame_cases[] = {
         { "srvgg_x4_tiled", srvgg4, { "nv12", semi_planar(8, 0) }, 37, 29, 16, 8 },
@@ -347,8 +476,8 @@ int main(void)
     };
     for (size_t i = 0; i < sizeof(frame_cases) / sizeof(frame_cases[0]); i++)
         run_frame_case(&frame_cases[i]);
-    printf("  %ld launches emulated, %ld ldmatrix bank conflicts, %ld misaligned, %ld slot collisions\n",
-           emu_counters.launches, emu_counters.bank_conflicts, emu_counters.misaligned,
+    printf("  %ld launches emulated (%ld returned at once: skipped retry passes), %ld ldmatrix bank conflicts, %ld misaligned, %ld slot collisions\n",
+           emu_counters.launches, emu_counters.skipped, emu_counters.bank_conflicts, emu_counters.misaligned,
            emu_counters.slot_collisions);
     return resr_test_exit();
 }

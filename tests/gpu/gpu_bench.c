@@ -1,7 +1,7 @@
 /*
  * The GPU benchmark half of tests/gpu/check.sh: the CUDA engine's network alone, timed with
- * CUDA events, and the engine as the filter runs it (conversions and the fp16 status read
- * included), on the benchmark's frame sizes, fp16.
+ * CUDA events, and the engine as the filter runs it (conversions and the fp16 overflow
+ * control included), on the benchmark's frame sizes, fp16.
  *
  *   gpu_bench [--models DIR] [--iters N] [--case NAME]...
  *
@@ -204,8 +204,11 @@ static int bench_case(Gpu *g, const Case *c, const char *dir, int iters)
     resr_cuda_arena_plan(&ar, m, math, tiles.max_input_w, tiles.max_input_h);
     CK(g->cu->cuMemAlloc(&d_weights, w.size));
     CK(g->cu->cuMemcpyHtoD(d_weights, w.blob, w.size));
-    CK(g->cu->cuMemAlloc(&d_arena, ar.size));
-    CK(g->cu->cuMemsetD8Async(d_arena + ar.status, 0, sizeof(ResrCudaStatus), g->stream));
+    /* the overflow control block right after the arena: scale 1, never skipping */
+    ResrCudaControl control;
+    resr_cuda_control_init(&control);
+    CK(g->cu->cuMemAlloc(&d_arena, ar.size + sizeof(control)));
+    CK(g->cu->cuMemcpyHtoD(d_arena + ar.size, &control, sizeof(control)));
 
     ResrCudaFrames frames;
     memset(&frames, 0, sizeof(frames));
@@ -220,7 +223,8 @@ static int bench_case(Gpu *g, const Case *c, const char *dir, int iters)
         ret = -ENOMEM;
         goto end;
     }
-    const int n = resr_cuda_tile_program(launches, m, &w, d_weights, &ar, d_arena, &frames, &tiles.tiles[0], 1.0f);
+    const int n = resr_cuda_tile_program(launches, m, &w, d_weights, &ar, d_arena, &frames, &tiles.tiles[0],
+                                         d_arena + ar.size);
     /* launches: input conversion, conv 0 .. num_convs-1 in model order, output conversion */
     if (n != m->num_convs + 2 || launches[0].kernel != RESR_KERNEL_FRAME_TO_NET) {
         fprintf(stderr, "gpu_bench: unexpected launch list (%d launches for %d convs)\n", n, m->num_convs);
@@ -269,7 +273,7 @@ static int bench_case(Gpu *g, const Case *c, const char *dir, int iters)
             CK(g->elapsed(&layer_ms[(size_t)k * layer_runs + r], ev[k], ev[k + 1]));
     }
 
-    /* the engine as the filter runs it: NV12 in and out, conversions and status reads included */
+    /* the engine as the filter runs it: NV12 in and out, conversions and the overflow control included */
     float engine_ms = -1.0f;
     {
         const ResrEngineConfig cfg = { .precision = RESR_PRECISION_FP16, .log = engine_log };
