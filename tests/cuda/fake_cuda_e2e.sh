@@ -68,7 +68,7 @@ PYEOF
 stats_ok() {
     local s
     s=$(cat "$WORK/$1.stats" 2>/dev/null) || { echo "no driver counters"; return 1; }
-    read -r _ allocs _ frees _ live _ _ _ _ _ _ _ _ _ nocontext _ badfrees _ pushes _ pops <<<"$s"
+    read -r _ allocs _ frees _ live _ _ _ _ _ _ _ _ _ nocontext _ badfrees _ pushes _ pops _ <<<"$s"
     [ "$nocontext" = 0 ] || { echo "$nocontext driver calls without a current context"; return 1; }
     [ "$badfrees" = 0 ] || { echo "$badfrees frees of unknown memory"; return 1; }
     # cuCtxCreate makes the device's context current once, FFmpeg pops it: one more pop than push
@@ -158,10 +158,11 @@ stat() {
 # Per steady-state frame, what the filter makes the host wait for: CUDA frames in and out
 # (hwupload, hwdownload around it), 2 and 5 frames; the same chain without the filter gives
 # hwupload's and hwdownload's own share (their copies, hwdownload's wait), which is taken
-# away. What remains, divided by the 3 extra frames, must be 0: no synchronisation (a
-# blocking copy counts as one), no poll, no copy in either direction.
-HOST_WAITS=(syncs queries htod dtoh htod_bytes dtoh_bytes)
-chain_counts() {   # NAME FRAMES FILTERS -> "syncs queries htod dtoh htod_bytes dtoh_bytes launches"
+# away. What remains over the 3 extra frames must be 0: no synchronisation (a blocking copy
+# counts as one), no poll, no copy in either direction. (Bytes are not compared: the
+# filter's hwdownload moves a larger frame than the baseline's; any copy is counted.)
+HOST_WAITS=(syncs queries htod dtoh)
+chain_counts() {   # NAME FRAMES FILTERS -> "syncs queries htod dtoh launches"
     local name=$1 frames=$2 filters=$3 k
     fake "$name" "${DEV[@]}" -stream_loop $((frames - 1)) "${SRC[@]}" -vf "$filters" -f null - || return 1
     stats_ok "$name" >/dev/null || return 1
@@ -178,7 +179,7 @@ no_host_sync() {   # CASE MODEL OPTIONS
     read -ra base_b <<<"${BASE[1]}"
     read -ra a <<<"$a"
     read -ra b <<<"$b"
-    if [ "${#base_a[@]}" != 7 ] || [ "${#base_b[@]}" != 7 ] || [ "${#a[@]}" != 7 ] || [ "${#b[@]}" != 7 ]; then
+    if [ "${#base_a[@]}" != 5 ] || [ "${#base_b[@]}" != 5 ] || [ "${#a[@]}" != 5 ] || [ "${#b[@]}" != 5 ]; then
         fail "$name" "driver counters missing (baseline '${BASE[*]}', filter '${a[*]}' / '${b[*]}')"
         return
     fi
@@ -187,11 +188,11 @@ no_host_sync() {   # CASE MODEL OPTIONS
         fail "$name" "the fake driver did not count hwdownload's waits and copies (${base_a[*]} / ${base_b[*]})"
         return
     fi
-    for i in 0 1 2 3 4 5; do
+    for i in 0 1 2 3; do
         per+=($(((b[i] - a[i] - (base_b[i] - base_a[i])) / 3)))
         [ $((b[i] - a[i] - (base_b[i] - base_a[i]))) = 0 ] || why+=" ${HOST_WAITS[i]} +$((b[i] - a[i] - (base_b[i] - base_a[i]))) over 3 frames;"
     done
-    echo "# $name: per steady-state frame: ${per[*]} (${HOST_WAITS[*]}), $(((b[6] - a[6]) / 3)) launches"
+    echo "# $name: per steady-state frame: ${per[*]} (${HOST_WAITS[*]}), $(((b[4] - a[4]) / 3)) launches"
     if [ -n "$why" ]; then
         fail "$name" "the filter makes the host wait:$why"
     else
@@ -252,7 +253,7 @@ if [ -f "$BIG" ]; then
     if fake "${name}_v" "${DEV[@]}" -v verbose "${SRC[@]}" -vf "$TAG,format=nv12,hwupload,realesrgan=model=$BIG:tile=16,hwdownload,format=nv12"             -f rawvideo -pix_fmt nv12 "$WORK/big.gpu" &&
        ff "$WORK/big.cpu.log" "${SRC[@]}" -vf "$TAG,format=nv12,$SR:backend=cpu" -f rawvideo -pix_fmt nv12 "$WORK/big.cpu"; then
         db=$(psnr "$WORK/big.gpu" "$WORK/big.cpu" 1)
-        rerun=$(grep -oE "fp16 overflow control: [0-9]+ pass" "$WORK/${name}_v.log" | grep -oE "[0-9]+")
+        rerun=$(sed -n 's/.*fp16 overflow control: \([0-9][0-9]*\) pass.*/\1/p' "$WORK/${name}_v.log" | head -n 1)
         echo "# ${name}: $db dB against backend=cpu on the original model; ${rerun:-no} pass(es) rerun"
         if ! awk -v d="$db" 'BEGIN { exit !(d == "inf" || (d + 0 == d && d >= 40)) }'; then
             fail "${name}_pixels" "$db dB against backend=cpu (want >= 40)"
