@@ -307,6 +307,52 @@ end:
     resr_synthetic_model_free(&m);
 }
 
+/*
+ * Past what the control can rescue: activations 2^40 times larger, so that even the
+ * smallest scale (2^-20) overflows and the last pass is accepted saturated. The tile is
+ * counted as saturated and every output value, even written as unclamped floats
+ * (gbrpf32), is finite: a NaN never reaches a pixel.
+ */
+static void run_saturation_case(void)
+{
+    const char *name = "network_saturated_stays_finite_f16";
+    const ResrSyntheticShape shape = { .arch = RESR_ARCH_SRVGG, .scale = 2, .num_feat = 16, .num_conv = 3 };
+    const int w = 12, h = 10;
+    ResrModel *m = NULL;
+    ResrCudaRunStats stats;
+
+    if (resr_synthetic_model_create(&m, &shape, 99) < 0) {
+        resr_test_fail(name, "synthetic model");
+        return;
+    }
+    const int n_in = 3 * w * h, n_out = n_in * m->scale * m->scale;
+    float *in = malloc(sizeof(float) * n_in), *out = malloc(sizeof(float) * n_out);
+    uint32_t st = 3;
+    for (int i = 0; i < n_in; i++)
+        in[i] = resr_synthetic_uniform(&st, 0.0f, 1.0f);
+    for (int i = 0; i < n_out; i++)
+        out[i] = NAN;
+    rescale_model(m, 0x1p40f);
+    const int ret = run_engine(m, RESR_PRECISION_FP16, in, w, h, 0, 0, out, &stats);
+    int nonfinite = 0;
+    for (int i = 0; i < n_out; i++)
+        nonfinite += !isfinite(out[i]);
+    printf("  %s: %d pass(es) rerun, %d tile(s) saturated, scale %g, %d non-finite output values\n",
+           name, stats.retries, stats.saturated, stats.act_scale, nonfinite);
+    if (ret < 0)
+        resr_test_fail(name, "engine run failed: %d", ret);
+    else if (nonfinite)
+        resr_test_fail(name, "%d non-finite output values", nonfinite);
+    else if (stats.saturated != 1 || stats.retries < 1 || stats.retries > RESR_CUDA_RETRY_PASSES ||
+             stats.act_scale != RESR_CUDA_MIN_SCALE)
+        resr_test_fail(name, "want 1 saturated tile after 1 to %d retries, at the smallest scale: %d, %d, scale %g",
+                       RESR_CUDA_RETRY_PASSES, stats.saturated, stats.retries, stats.act_scale);
+    else
+        resr_test_pass(name);
+    free(in), free(out);
+    resr_synthetic_model_free(&m);
+}
+
 /* ---- whole frames: the emulated CUDA engine against the CPU engine ---------------------- */
 
 typedef struct FrameCase {
@@ -466,6 +512,7 @@ int main(void)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         run_case(&cases[i]);
     run_video_case();
+    run_saturation_case();
 
     const FrameCase frame_cases[] = {
         { "srvgg_x4_tiled", srvgg4, { "nv12", semi_planar(8, 0) }, 37, 29, 16, 8 },
