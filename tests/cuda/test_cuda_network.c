@@ -280,11 +280,13 @@ static void run_video_case(void)
                  "scale %g, %u saturated", retries_after_first, control.total.retries, big_frames,
                  control.act_scale, control.total.saturated);
 
-    int recovered_at = -1;
+    int recovered_at = -1, small_frames = 0;
     const uint32_t retries_before = control.total.retries;
+    const long skipped_before = emu_counters.skipped;
     for (int f = 0; f < max_small_frames && !why[0] && recovered_at < 0; f++) {
         const int ret = run_engine_with(m, RESR_PRECISION_FP16, in, w, h, tile, pad, out, &control, 0, &stats);
         const double db = ret < 0 ? 0.0 : output_psnr(out, ref, n_out);
+        small_frames++;
         if (ret < 0 || db < 40.0)
             snprintf(why, sizeof(why), "recovery frame %d (scale %g): run %d, %.2f dB", f, control.act_scale, ret, db);
         else if (control.act_scale == 1.0f)
@@ -298,6 +300,15 @@ static void run_video_case(void)
         snprintf(why, sizeof(why), "recovery frames reran %u pass(es)", control.total.retries - retries_before);
     else if (!why[0] && control_reads)
         snprintf(why, sizeof(why), "the frame driver read the control block %ld time(s)", control_reads);
+    /* frames without overflow: both retry passes of every tile returned at once, every launch */
+    ResrTilePlan tiles;
+    if (!why[0] && resr_tile_plan_make(&tiles, w, h, m->scale, resr_model_unshuffle(m), tile, pad) >= 0) {
+        const long want = (long)small_frames * tiles.count * RESR_CUDA_RETRY_PASSES * resr_cuda_max_launches(m);
+        if (emu_counters.skipped - skipped_before != want)
+            snprintf(why, sizeof(why), "%ld launches of retry passes returned at once over %d frames, want %ld",
+                     emu_counters.skipped - skipped_before, small_frames, want);
+        resr_tile_plan_free(&tiles);
+    }
     if (why[0])
         resr_test_fail(name, "%s", why);
     else
