@@ -348,7 +348,7 @@ def write_report(args, table, layers, peak, peak_tflops):
           f"- device: {peak.get('device', 'n/a')}; PyTorch {peak.get('torch', 'n/a')}",
           f"- measured fp16 tensor-core rate: {f(peak_tflops, '.0f')} TFLOP/s (8192^3 fp16 matmul, median of 20)",
           '- ours: network alone, fp16, CUDA events, median of >= 20 after warm-up; engine fps: the filter\'s '
-          'engine on NV12 frames (conversions, fp16 status reads); e2e: ./ffmpeg NVDEC -> realesrgan -> '
+          'engine on NV12 frames (conversions, fp16 overflow control on the device); e2e: ./ffmpeg NVDEC -> realesrgan -> '
           'NVENC or null on the demo clip (steady state, from -progress), peak GPU memory = rise of memory.used',
           '- anchor: the faster of PyTorch eager (cudnn.benchmark, channels_last, fp16) and torch.compile, '
           'same network and weights; e2e/anchor compares our whole pipeline with PyTorch\'s network alone',
