@@ -97,6 +97,8 @@ typedef struct ResrCudaFrames {
 /*
  * A conv launch of model conv `index` over an out_w x out_h output, grid and kernel
  * chosen; the caller fills the views (in, res1, res2, dst, dst_f32) and residual scales.
+ * act_scale becomes bias_scale, which the kernel uses only without a control block
+ * (control 0, as left here: the conv twin tests); the tile program sets control.
  */
 ResrCudaLaunch *resr_cuda_conv_launch(ResrCudaLaunch *l, const ResrModel *model,
                                       const ResrCudaWeights *w, uint64_t weights_base, int index,
