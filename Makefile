@@ -43,7 +43,7 @@ RESR_LDLIBS   := -lm
 
 # everything but FFmpeg's side (the glue in vf_realesrgan/, cuda/cuda_engine.c) and the CLI
 LIB_SRCS    := $(filter-out cuda/cuda_engine.c models/resr_inspect.c, \
-                   $(wildcard models/*.c core/*.c cpu/*.c cuda/*.c))
+                   $(wildcard models/*.c core/*.c cpu/*.c cuda/*.c degrade/*.c))
 LIB_OBJS    := $(LIB_SRCS:%.c=build/obj/%.o)
 LIB         := build/lib/libresr.a
 INSPECT     := build/bin/resr-inspect
