@@ -347,6 +347,12 @@ static int degrade_filter_frame(AVFilterLink *inlink, AVFrame *in)
     char line[1024];
     int ret;
 
+    if (in->width != inlink->w || in->height != inlink->h) {
+        av_log(ctx, AV_LOG_ERROR, "frame size changed from %dx%d to %dx%d: insert a scale filter\n",
+               inlink->w, inlink->h, in->width, in->height);
+        ret = AVERROR(EINVAL);
+        goto fail;
+    }
     resr_degrade_draw(&plan, &s->opt, (uint64_t)s->seed, s->frame_index, in->width, in->height);
     resr_degrade_describe(&plan, line, sizeof(line));
     av_log(ctx, AV_LOG_VERBOSE, "frame %"PRId64" seed %"PRId64": %s\n", s->frame_index, s->seed, line);
