@@ -24,10 +24,11 @@ check eval_table $(( status == 0 && rows == 3 ? 0 : 1 )) "status $status, $rows 
 
 # the measuring path is aligned: a degradation of nothing (preset=none, scale=1) restored
 # by nothing must score as lossless
+# (the wide layout: one row per input, PSNR / SSIM per column)
 out=$("$PY" "$ROOT/tools/restoration-eval" --ffmpeg "$FFMPEG" --frames 3 --degrade preset=none:scale=1 \
-      --setting "identity=null" "$WORK/clean.mkv" 2>>"$WORK/err.log")
+      --wide --setting "identity=null" "$WORK/clean.mkv" 2>>"$WORK/err.log")
 echo "$out" | sed 's/^/# /'
-echo "$out" | grep -qE '^\| clean.mkv \| identity \| inf \| 1\.0000 \|$'
+echo "$out" | grep -qE '^\| clean.mkv \| inf / 1\.000 \| inf / 1\.000 \|$'
 check eval_aligned $? "preset=none:scale=1 with a null restoration is not lossless: $out"
 [ -s "$WORK/p.png" ] && "$FFPROBE" -v error -show_entries stream=width,height -of csv=p=0 "$WORK/p.png" | grep -q '^512,128$'
 check eval_picture $? "picture missing or not 4 panels of 128x128: $("$FFPROBE" -v error -show_entries stream=width,height -of csv=p=0 "$WORK/p.png" 2>&1)"
