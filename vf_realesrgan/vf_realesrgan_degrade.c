@@ -291,15 +291,19 @@ static int store_job(AVFilterContext *ctx, void *arg, int jobnr, int nb_jobs)
     return 0;
 }
 
-static int describe(AVFilterContext *ctx, const AVFrame *f, ResrPixelFormat *fmt)
+/* The formats of a frame step: in's layout and colour interpretation, and out's layout
+ * (out_fmt may be NULL) with in's interpretation: the output is tagged as the input was
+ * read, whatever its smaller size would suggest for an untagged matrix. */
+static int describe(AVFilterContext *ctx, const AVFrame *in, ResrPixelFormat *fmt,
+                    ResrPixelFormat *out_fmt)
 {
     ResrPixelFormat unused;
-    int ret = ff_realesrgan_describe_frames(fmt, &unused, f->format, f->format, f->width,
-                                            f->height, f->colorspace, f->color_range,
-                                            f->chroma_location);
+    int ret = ff_realesrgan_describe_frames(fmt, out_fmt ? out_fmt : &unused, in->format,
+                                            in->format, in->width, in->height, in->colorspace,
+                                            in->color_range, in->chroma_location);
     if (ret < 0)
         av_log(ctx, AV_LOG_ERROR, "unsupported pixel format %s\n",
-               av_get_pix_fmt_name(f->format));
+               av_get_pix_fmt_name(in->format));
     return ret;
 }
 
@@ -309,7 +313,7 @@ static int load_frame(AVFilterContext *ctx, const AVFrame *in, Image *im)
     ResrPlanes planes;
     int ret;
 
-    if ((ret = describe(ctx, in, &fmt)) < 0 || (ret = image_alloc(im, in->width, in->height)) < 0)
+    if ((ret = describe(ctx, in, &fmt, NULL)) < 0 || (ret = image_alloc(im, in->width, in->height)) < 0)
         return ret;
     const ResrColourSetup setup = resr_colour_setup(&fmt, in->width, in->height);
     ff_realesrgan_frame_planes(&planes, in);
@@ -318,19 +322,20 @@ static int load_frame(AVFilterContext *ctx, const AVFrame *in, Image *im)
     return 0;
 }
 
-static int store_frame(AVFilterContext *ctx, const Image *im, AVFrame *out)
+static int store_frame(AVFilterContext *ctx, const Image *im, AVFrame *out, const AVFrame *in)
 {
-    ResrPixelFormat fmt;
+    ResrPixelFormat in_fmt, fmt;
     ResrPlanes planes;
     int ret;
 
-    if ((ret = describe(ctx, out, &fmt)) < 0)
+    /* same pixel format in and out: the layout is the input's */
+    if ((ret = describe(ctx, in, &in_fmt, &fmt)) < 0)
         return ret;
     const ResrColourSetup setup = resr_colour_setup(&fmt, out->width, out->height);
     ff_realesrgan_frame_planes(&planes, out);
     StageJob j = { .src = im, .fmt = &fmt, .setup = &setup, .planes = &planes };
     ff_filter_execute(ctx, store_job, &j, NULL, nb_jobs(ctx, im->h));
-    ff_realesrgan_tag_output_colour(out, out, &fmt);
+    ff_realesrgan_tag_output_colour(out, in, &in_fmt);
     return 0;
 }
 
@@ -373,7 +378,7 @@ static int degrade_filter_frame(AVFilterLink *inlink, AVFrame *in)
         ret = AVERROR(ENOMEM);
         goto fail;
     }
-    if ((ret = av_frame_copy_props(out, in)) < 0 || (ret = store_frame(ctx, &im, out)) < 0)
+    if ((ret = av_frame_copy_props(out, in)) < 0 || (ret = store_frame(ctx, &im, out, in)) < 0)
         goto fail;
     av_free(im.data);
     av_frame_free(&in);

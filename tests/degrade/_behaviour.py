@@ -249,4 +249,27 @@ for fmt, limit in (("gbrp16le", 90), ("yuv444p16le", 60), ("yuv420p10le", 30), (
     db = ref.psnr(results[fmt], np.fromfile(out, "<u2").reshape(H // 2, W // 2, 3) / 65535.0)
     report(f"depth_{fmt}_matches_rgb48", db >= limit, f"{db:.1f} dB vs the rgb48 path (>= {limit})")
 
+# ---- an untagged HD YUV frame: read as BT.709 (its size), and written back the same way
+# although the output is SD-sized; a flat colour (inside the RGB gamut) keeps its codes
+W, H = 1280, 720
+yuv = os.path.join(WORK, "flat_hd.yuv")
+np.concatenate([np.full(W * H, 110, np.uint8), np.full(W * H // 4, 100, np.uint8),
+                np.full(W * H // 4, 170, np.uint8)]).tofile(yuv)
+out = os.path.join(WORK, "flat_sd.yuv")
+r = subprocess.run([FFMPEG, "-hide_banner", "-nostdin", "-y"] + raw_in(yuv, W, H, "yuv420p") +
+                   ["-vf", "realesrgan_degrade=preset=none,showinfo", "-f", "rawvideo", "-pix_fmt", "yuv420p", out],
+                   capture_output=True, text=True)
+if r.returncode:
+    report("hd_matrix_kept", False, r.stderr.strip()[-300:])
+else:
+    o = np.fromfile(out, np.uint8)
+    w, h = W // 4, H // 4
+    planes = o[:w * h], o[w * h:w * h * 5 // 4], o[w * h * 5 // 4:]
+    got = [int(p.min()) for p in planes] + [int(p.max()) for p in planes]
+    tagged = "bt709" in next((ln for ln in r.stderr.splitlines() if "color_range" in ln or "colorspace" in ln
+                              or "bt709" in ln), "")
+    # in gamut under BT.709; read as 709 and written as 601, Y would be 115
+    ok = all(abs(a - b) <= 1 for a, b in zip(got, [110, 100, 170] * 2))
+    report("hd_matrix_kept", ok and tagged, f"Y,U,V min/max {got}, BT.709 tag {'yes' if tagged else 'no'}")
+
 sys.exit(1 if failures else 0)
