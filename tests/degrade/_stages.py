@@ -13,7 +13,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _reference as ref  # noqa: E402
 
-FFMPEG, WORK = sys.argv[1], sys.argv[2]
+FFMPEG, WORK = (sys.argv[1], sys.argv[2]) if len(sys.argv) > 2 else ("ffmpeg", ".")
 failures = 0
 MIN_DB = 50.0
 
@@ -65,7 +65,6 @@ rng = np.random.default_rng(14)
 base = rng.random((3, 36, 44))
 img = ref.filter2d(base, ref.kernel("iso", 5, 1.0)) * 0.8 + 0.1
 
-# ---- every kernel type: kernel formula + reflect-padded filter2D --------------------------
 kernels = [
     ("iso", dict(sx=2.5), "blur=iso:sigma_x=2.5"),
     ("aniso", dict(sx=3.0, sy=1.2, theta=0.7), "blur=aniso:sigma_x=3:sigma_y=1.2:theta=0.7"),
@@ -77,30 +76,38 @@ kernels = [
      "blur=plateau_aniso:sigma_x=2.8:sigma_y=0.6:theta=2:beta=1.2"),
     ("sinc", dict(cutoff=1.1), "blur=sinc:cutoff=1.1"),
 ]
-for kind, kw, opts in kernels:
-    for size in (21, 7):
-        k = ref.kernel(kind, size, **kw)
-        compare(f"kernel_{kind}_{size}", img, f"preset=none:scale=1:blur_size={size}:{opts}",
-                ref.filter2d(img, k))
 
-# ---- resize modes: scale_factor semantics (the first resize) and size semantics (final) ---
-for mode in ("area", "bilinear", "bicubic"):
-    for f in (0.37, 0.5, 1.3):
-        # preset=none ends at input / scale: the factor resize, then back with a size
-        there = ref.interpolate(img, mode, scale_factor=f)
-        compare(f"resize_{mode}_factor{f}", img, f"preset=none:scale=1:resize={f}:resize_mode={mode}",
-                ref.interpolate(there, mode, size=img.shape[1:]))
-    for scale in (2, 4):
-        h, w = img.shape[1] // scale, img.shape[2] // scale
-        compare(f"resize_{mode}_scale{scale}", img, f"preset=none:scale={scale}:resize_mode={mode}",
-                ref.interpolate(img, mode, size=(h, w)))
 
-# ---- blur, resize, final resize chained ---------------------------------------------------
-k = ref.kernel("aniso", 9, 1.7, 0.8, 0.3)
-chain = ref.interpolate(ref.interpolate(ref.filter2d(img, k), "bilinear", scale_factor=0.8),
-                        "bilinear", size=(img.shape[1] // 2, img.shape[2] // 2))
-compare("chain_blur_resize_scale2", img,
-        "preset=none:scale=2:blur=aniso:blur_size=9:sigma_x=1.7:sigma_y=0.8:theta=0.3:resize=0.8:resize_mode=bilinear",
-        chain)
+def main():
+    # ---- every kernel type: kernel formula + reflect-padded filter2D --------------------------
+    for kind, kw, opts in kernels:
+        for size in (21, 7):
+            k = ref.kernel(kind, size, **kw)
+            compare(f"kernel_{kind}_{size}", img, f"preset=none:scale=1:blur_size={size}:{opts}",
+                    ref.filter2d(img, k))
 
-sys.exit(1 if failures else 0)
+    # ---- resize modes: scale_factor semantics (the first resize) and size semantics (final) ---
+    for mode in ("area", "bilinear", "bicubic"):
+        for f in (0.37, 0.5, 1.3):
+            # preset=none ends at input / scale: the factor resize, then back with a size
+            there = ref.interpolate(img, mode, scale_factor=f)
+            compare(f"resize_{mode}_factor{f}", img, f"preset=none:scale=1:resize={f}:resize_mode={mode}",
+                    ref.interpolate(there, mode, size=img.shape[1:]))
+        for scale in (2, 4):
+            h, w = img.shape[1] // scale, img.shape[2] // scale
+            compare(f"resize_{mode}_scale{scale}", img, f"preset=none:scale={scale}:resize_mode={mode}",
+                    ref.interpolate(img, mode, size=(h, w)))
+
+    # ---- blur, resize, final resize chained ---------------------------------------------------
+    k = ref.kernel("aniso", 9, 1.7, 0.8, 0.3)
+    chain = ref.interpolate(ref.interpolate(ref.filter2d(img, k), "bilinear", scale_factor=0.8),
+                            "bilinear", size=(img.shape[1] // 2, img.shape[2] // 2))
+    compare("chain_blur_resize_scale2", img,
+            "preset=none:scale=2:blur=aniso:blur_size=9:sigma_x=1.7:sigma_y=0.8:theta=0.3:resize=0.8:resize_mode=bilinear",
+            chain)
+
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
