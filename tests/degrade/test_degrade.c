@@ -169,6 +169,58 @@ static void test_presets(void)
     resr_test_check(strcmp(da, db) != 0, "preset_other_seed_other_plan", "%s", da);
 }
 
+/*
+ * The x4plus preset's draws against train_realesrgan_x4plus.yml, over many frames: per
+ * frame 1 + 0.8 blur stages, of which 0.9 mixed kernels in the yml's proportions and 0.1
+ * sinc, plus a final sinc with 0.8; half the noise stages Gaussian (sigma in [1, 30]), half
+ * Poisson (scale in [0.05, 3]), 0.4 gray; JPEG quality in [30, 95].
+ */
+static void test_preset_distribution(void)
+{
+    const int n = 40000;
+    const double kernel_prob[6] = { 0.45, 0.25, 0.12, 0.03, 0.12, 0.03 };
+    double kinds[RESR_BLUR_NB] = { 0 }, noise = 0, gaussian = 0, gray = 0;
+    int ranges_ok = 1;
+    ResrDegradeOptions o = defaults(RESR_PRESET_X4PLUS, 4);
+
+    for (int64_t f = 0; f < n; f++) {
+        ResrDegradePlan p;
+        resr_degrade_draw(&p, &o, 2024, f, 96, 96);
+        for (int i = 0; i < p.nb_stages; i++) {
+            const ResrStage *st = &p.stage[i];
+            if (st->kind == RESR_STAGE_BLUR) {
+                const ResrBlur *b = &st->blur;
+                kinds[b->type]++;
+                ranges_ok &= b->type == RESR_BLUR_SINC ? b->cutoff >= M_PI / 5 && b->cutoff <= M_PI
+                                                       : b->sigma_x >= 0.2 && b->sigma_x <= 3.0;
+                ranges_ok &= b->size >= 7 && b->size <= 21 && (b->size & 1);
+            } else if (st->kind == RESR_STAGE_NOISE) {
+                noise++;
+                gaussian += st->noise.type == RESR_NOISE_GAUSSIAN;
+                gray += st->noise.gray;
+                ranges_ok &= st->noise.type == RESR_NOISE_GAUSSIAN
+                                 ? st->noise.sigma >= 1.0 && st->noise.sigma <= 30.0
+                                 : st->noise.scale >= 0.05 && st->noise.scale <= 3.0;
+            }
+        }
+    }
+    double mixed = 0;
+    for (int t = RESR_BLUR_ISO; t <= RESR_BLUR_PLATEAU_ANISO; t++)
+        mixed += kinds[t];
+    /* expected per frame: mixed 1.8 * 0.9 = 1.62, sinc 1.8 * 0.1 + 0.8 = 0.98; two noise
+     * stages; 4 standard errors of a binomial share as the tolerance */
+    int ok = ranges_ok && fabs(mixed / n - 1.62) < 0.02 && fabs(kinds[RESR_BLUR_SINC] / n - 0.98) < 0.02 &&
+             noise == 2.0 * n && fabs(gaussian / noise - 0.5) < 0.01 && fabs(gray / noise - 0.4) < 0.01;
+    for (int t = 0; t < 6; t++)
+        ok &= fabs(kinds[RESR_BLUR_ISO + t] / mixed - kernel_prob[t]) < 0.01;   /* the yml's list sums to 1 */
+    resr_test_check(ok, "preset_x4plus_distribution",
+                    "ranges %d; per frame: mixed %.3f (1.62), sinc %.3f (0.98); noise gaussian %.3f (0.5), "
+                    "gray %.3f (0.4); iso %.3f (0.45) aniso %.3f (0.25) gen_iso %.3f (0.12) plateau_iso %.3f (0.12)",
+                    ranges_ok, mixed / n, kinds[RESR_BLUR_SINC] / n, gaussian / noise, gray / noise,
+                    kinds[RESR_BLUR_ISO] / mixed, kinds[RESR_BLUR_ANISO] / mixed,
+                    kinds[RESR_BLUR_GENERALIZED_ISO] / mixed, kinds[RESR_BLUR_PLATEAU_ISO] / mixed);
+}
+
 static void test_option_checks(void)
 {
     ResrDegradeOptions o = defaults(RESR_PRESET_X4PLUS, 3);
@@ -211,6 +263,7 @@ int main(void)
     test_kernels();
     test_resize_tables();
     test_presets();
+    test_preset_distribution();
     test_option_checks();
     test_jpeg_tables();
     return resr_test_exit();
