@@ -43,7 +43,7 @@ RESR_LDLIBS   := -lm
 
 # everything but FFmpeg's side (the glue in vf_realesrgan/, cuda/cuda_engine.c) and the CLI
 LIB_SRCS    := $(filter-out cuda/cuda_engine.c models/resr_inspect.c, \
-                   $(wildcard models/*.c core/*.c cpu/*.c cuda/*.c))
+                   $(wildcard models/*.c core/*.c cpu/*.c cuda/*.c degrade/*.c))
 LIB_OBJS    := $(LIB_SRCS:%.c=build/obj/%.o)
 LIB         := build/lib/libresr.a
 INSPECT     := build/bin/resr-inspect
@@ -131,6 +131,8 @@ FFMPEG_EXPECT := REALESRGAN_FILTER                                              
     $(if $(filter llvm nvcc,$(FFMPEG_CUDA_COMPILER)),SCALE_CUDA_FILTER BWDIF_CUDA_FILTER)   \
     $(if $(filter yes,$(HAVE_X264)),LIBX264_ENCODER)                                        \
     $(if $(filter yes,$(HAVE_ZLIB)),PNG_DECODER PNG_ENCODER)
+# issue 14: the degradation filter and what its JPEG stage and tools/restoration-eval use
+FFMPEG_EXPECT += REALESRGAN_DEGRADE_FILTER MJPEG_ENCODER MJPEG_DECODER HSTACK_FILTER VSTACK_FILTER
 
 $(FFBUILD)/.resr-configured: $(FFSRC)/.resr-stamp $(FFMPEG_FLAGS_FILE) $(NVCODEC_PC)
 	@mkdir -p $(FFBUILD)

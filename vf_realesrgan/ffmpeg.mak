@@ -10,6 +10,9 @@ RESR_SRC_DIR := $(SRC_PATH)/libavfilter/realesrgan
 RESR_SRCS    := $(filter-out %/resr_inspect.c,                                           \
                     $(wildcard $(RESR_SRC_DIR)/vf_realesrgan/*.c $(RESR_SRC_DIR)/cpu/*.c    \
                                $(RESR_SRC_DIR)/core/*.c $(RESR_SRC_DIR)/models/*.c))
+# issue 14: the realesrgan_degrade filter's own files (its glue and degrade/) are listed below
+RESR_DEGRADE_GLUE := $(RESR_SRC_DIR)/vf_realesrgan/vf_realesrgan_degrade.c $(RESR_SRC_DIR)/vf_realesrgan/degrade_jpeg.c
+RESR_SRCS    := $(filter-out $(RESR_DEGRADE_GLUE),$(RESR_SRCS))
 RESR_OBJS    := $(RESR_SRCS:$(RESR_SRC_DIR)/%.c=realesrgan/%.o)
 
 # The CUDA engine (cuda/*.c and the kernels' fatbin, which the project Makefile generates
@@ -24,8 +27,17 @@ endif
 
 OBJS-$(CONFIG_REALESRGAN_FILTER) += $(RESR_OBJS)
 
+# realesrgan_degrade (issue 14): its glue, the degradation floor, and the glue's format
+# description and core/'s pixel layout it shares with realesrgan (FFmpeg's OBJS are sorted,
+# so objects both filters list are built once)
+RESR_DEGRADE_OBJS := $(RESR_DEGRADE_GLUE:$(RESR_SRC_DIR)/%.c=realesrgan/%.o)                \
+                     $(patsubst $(RESR_SRC_DIR)/%.c,realesrgan/%.o,$(wildcard $(RESR_SRC_DIR)/degrade/*.c)) \
+                     realesrgan/vf_realesrgan/formats.o realesrgan/core/pixel_format.o
+OBJS-$(CONFIG_REALESRGAN_DEGRADE_FILTER) += $(RESR_DEGRADE_OBJS)
+$(RESR_DEGRADE_OBJS:%=$(SUBDIR)%): CPPFLAGS += -I$(RESR_SRC_DIR)
+
 # the project root on the include path, as in the standalone build
 $(RESR_OBJS:%=$(SUBDIR)%): CPPFLAGS += -I$(RESR_SRC_DIR)
 
 clean::
-	$(RM) $(foreach d,models core cpu cuda vf_realesrgan build/cuda,$(CLEANSUFFIXES:%=libavfilter/realesrgan/$(d)/%))
+	$(RM) $(foreach d,models core cpu cuda degrade vf_realesrgan build/cuda,$(CLEANSUFFIXES:%=libavfilter/realesrgan/$(d)/%))

@@ -19,7 +19,7 @@ echo "# $(echo "$out" | tail -n 1)"
 broken() {
     local name=$1 file=$2 line=$3 regex=$4 copy=$WORK/$1 status
     mkdir -p "$copy"
-    cp -r "$ROOT/core" "$ROOT/cpu" "$ROOT/cuda" "$ROOT/models" "$ROOT/vf_realesrgan" "$copy/"
+    cp -r "$ROOT/core" "$ROOT/cpu" "$ROOT/cuda" "$ROOT/models" "$ROOT/vf_realesrgan" "$ROOT/degrade" "$copy/"
     printf '%s\n' "$line" >> "$copy/$file"
     out=$(python3 "$CHECK" --root "$copy" 2>&1)
     status=$?
@@ -34,6 +34,11 @@ broken floors_catch_upward core/engine.c '#include "../vf_realesrgan/formats.h"'
     '^core/engine.c:[0-9]+: upward include: core/.*vf_realesrgan/formats.h'
 broken floors_catch_engines_across cpu/cpu_engine.c '#include "../cuda/cuda_plan.h"' \
     '^cpu/cpu_engine.c:[0-9]+: the engines are side by side'
+# issue 14: degrade/ (the degradation model) sits beside the engines, below the glue
+broken floors_catch_degrade_ffmpeg degrade/noise.c '#include "libavutil/frame.h"' \
+    '^degrade/noise.c:[0-9]+: degrade/ must not include FFmpeg'
+broken floors_catch_degrade_engine degrade/noise.c '#include "../cpu/network.h"' \
+    '^degrade/noise.c:[0-9]+: degrade/ sits beside the engines'
 broken floors_catch_glue_internals vf_realesrgan/formats.c '#include "../cpu/network.h"' \
     '^vf_realesrgan/formats.c:[0-9]+: the glue uses an engine through cpu/cpu_engine.h only'
 broken floors_catch_glue_engine_call vf_realesrgan/formats.c 'static void x(ResrEngine *e) { resr_cuda_engine_get_stats(e, 0); }' \
