@@ -222,7 +222,7 @@ elif fits pipeline 60; then
     enc=(-c:v ffv1)
     ./ffmpeg -hide_banner -encoders 2>/dev/null | grep -q libx264 && enc=(-c:v libx264 -preset veryfast -crf 16)
     if timed "$logs/pipeline.log" timeout 60 ./ffmpeg -hide_banner -nostdin -y "${dec[@]}" \
-            -vf "$vf,hwdownload,format=nv12" "${enc[@]}" "$stage/upscaled.mkv"; then
+            -vf "$vf,hwdownload,format=nv12" "${enc[@]}" -map 0:v:0 -map '0:a:0?' -c:a copy "$stage/upscaled.mkv"; then
         frames=$(./ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames,width,height \
                  -of csv=p=0 "$stage/upscaled.mkv" 2>/dev/null | tr '\n' ' ')
         fps=$(grep -oE 'fps= *[0-9.]+' "$logs/pipeline.log" | tail -n 1)
