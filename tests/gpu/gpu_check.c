@@ -461,7 +461,7 @@ static void run_case(const Case *c, AVBufferRef *device)
     printf("ROW %-58s %7.2f dB  max|act| %-9.4g retries %-3llu tiles %-3llu cpu %7.1f ms  cuda %7.2f ms (%.1f Mpix/s)\n",
            name, psnr, st.max_abs, (unsigned long long)st.retries, (unsigned long long)(st.tiles / (st.frames ? st.frames : 1)),
            t_cpu * 1e3, t_gpu * 1e3, mpix / t_gpu);
-    if (psnr < need)
+    if (!(psnr >= need))   /* NaN fails too */
         resr_test_fail(name, "%.2f dB < %.0f dB", psnr, need);
     else if (!finite)
         resr_test_fail(name, "non-finite activation (max |activation| %g)", st.max_abs);
