@@ -106,7 +106,7 @@ budget=${RESR_GPU_CHECK_BUDGET:-290}
 build_limit=170
 deadline=$(( start + budget ))
 rows=()        # "step|result|seconds|detail"
-failed=0 overall= gpu_name=
+failed=0 overall="" gpu_name=""
 rm -rf "$work" && mkdir -p "$work" "$out"
 
 left() { echo $(( deadline - $(date +%s) )); }
@@ -394,7 +394,7 @@ if [ $rehearsal = 1 ]; then
     model=$root/tests/fixtures/srvgg_x4.pth
     hw_dec=(-t 0.3) to_cuda="crop=48:32:0:0,format=nv12,hwupload_cuda," crop="crop=48:32:0:0," frames=2
 else
-    hw_dec=(-hwaccel cuda -hwaccel_output_format cuda -t 2) to_cuda= crop= frames=4
+    hw_dec=(-hwaccel cuda -hwaccel_output_format cuda -t 2) to_cuda='' crop='' frames=4
 fi
 ff() { ./ffmpeg -hide_banner -nostdin "$@"; }
 if [ "$bench_only" = 1 ]; then
@@ -456,7 +456,7 @@ elif fits pipeline 20; then
     }
     cpu="realesrgan=model=$model:backend=cpu"
     psnr_step pipeline-vs-cpu "$frames decoded frames, CUDA fp16 vs CPU fp32" \
-        "[0:v]$to_cuda$vf,hwdownload,format=nv12[g];[1:v]${crop}format=nv12,$cpu[c];[g][c]psnr" "${hw_dec[@]}"
+        "[0:v]$to_cuda$vf,hwdownload,format=nv12[g];[1:v]${crop}format=nv12,${cpu}[c];[g][c]psnr" "${hw_dec[@]}"
     psnr_step pipeline-outscale "CUDA frames, outscale=2, out_format=p010le, vs CPU" \
         "[0:v]$to_cuda$vf:outscale=2:out_format=p010le,hwdownload,format=p010le[g];[1:v]${crop}format=nv12,$cpu:outscale=2,format=p010le[c];[g][c]psnr" \
         "${hw_dec[@]}"
