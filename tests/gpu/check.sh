@@ -344,16 +344,19 @@ elif fits ptx-compute75 30; then
     if [ -x "$objdump" ]; then
         { "$objdump" --list-elf "$kernels/ptx75.fatbin"; "$objdump" --list-ptx "$kernels/ptx75.fatbin"; } \
             > "$work/ptx75-content.log" 2>&1
-        if grep -qiE 'sm_[0-9]+.*cubin|\.cubin' "$work/ptx75-content.log" || ! grep -q 'compute_75' "$work/ptx75-content.log"; then
+        # listings read "ELF file 1: x.1.sm_90.cubin" and "PTX file 1: x.1.sm_75.ptx"
+        if grep -qiE '^ELF file|\.cubin' "$work/ptx75-content.log" ||
+           ! grep -iE '^PTX file' "$work/ptx75-content.log" | grep -qE '(sm|compute)_75'; then
             content=bad
         else
             content=", no SASS (cuobjdump)"
         fi
     fi
+    rc=0
+    [ "$content" = bad ] || bounded 60 "$work/build-ptx75.log" build_program gpu_check_ptx75 "$kernels/ptx75.c" || rc=$?
     if [ "$content" = bad ]; then
         row ptx-compute75 FAIL 0 "the staged fatbin is not compute_75 PTX only: $(tr '\n' ' ' < "$work/ptx75-content.log" | cut -c1-200)"
-    elif ! bounded 60 "$work/build-ptx75.log" build_program gpu_check_ptx75 "$kernels/ptx75.c"; then
-        rc=$?
+    elif [ $rc != 0 ]; then
         row ptx-compute75 FAIL $secs "build: $(why_failed $rc "$work/build-ptx75.log" 'error')"
     else
         note="on compute_75 PTX only${content:-, unverified: no cuobjdump}, JIT-compiled by the driver"
@@ -470,8 +473,9 @@ if [ "$bench_reserve" -le 0 ]; then
 elif ! command -v python3 >/dev/null 2>&1; then
     row bench SKIP 0 "no python3 to run tests/gpu/bench_gpu.py"
 elif fits bench 30; then
-    if ! bounded 60 "$work/build-bench.log" build_program gpu_bench build/cuda/resr_kernels_fatbin.c; then
-        rc=$?
+    rc=0
+    bounded 60 "$work/build-bench.log" build_program gpu_bench build/cuda/resr_kernels_fatbin.c || rc=$?
+    if [ $rc != 0 ]; then
         row bench BENCH $secs "gpu_bench did not build: $(why_failed $rc "$work/build-bench.log" error)"
     elif [ $rehearsal = 1 ]; then
         row bench SKIP $secs "rehearsal: gpu_bench built; timings of the CPU emulator would mean nothing"
