@@ -148,8 +148,8 @@ finish_run() {
     cp "$work/summary.txt" "$out/"
     for f in RESULTS-gpu.md RESULTS-gpu.csv; do [ -f "$work/$f" ] && cp "$work/$f" "$out/"; done
     tar -czf "$out/check-logs.tar.gz" -C "$work" . 2>/dev/null
-    cat "$work/summary.txt"
     echo "files in $out: $(cd "$out" && ls | tr '\n' ' ')"
+    cat "$work/summary.txt"
     exit $failed
 }
 trap finish_run EXIT
