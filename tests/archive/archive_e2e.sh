@@ -23,7 +23,7 @@ for c in "${LOCAL_CHECKS[@]}"; do ALL+=("local2_$c"); done
 for c in "${SLURM_CHECKS[@]}"; do ALL+=("slurm_$c"); done
 needs_components "${ALL[@]}"
 if [ ! -f "$CLIP" ] || [ ! -f "$MODEL" ]; then
-    for name in "${ALL[@]}"; do skip "$name" "$CLIP or $MODEL missing"; done
+    for name in "${ALL[@]}"; do skip_data "$name" "$CLIP or $MODEL missing"; done
     exit 0
 fi
 

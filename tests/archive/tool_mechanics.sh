@@ -13,7 +13,7 @@ CASES=(scale_frames_equal_single_process scale_timestamps_and_duration scale_aud
        frame_dropping_filter_caught)
 needs_components "${CASES[@]}"
 if [ ! -f "$CLIP" ]; then
-    for name in "${CASES[@]}"; do skip "$name" "$CLIP missing"; done
+    for name in "${CASES[@]}"; do skip_data "$name" "$CLIP missing"; done
     exit 0
 fi
 SRC=$WORK/source.mkv

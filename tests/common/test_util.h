@@ -10,6 +10,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct ResrTestCounts {
     int passed, failed, skipped;
@@ -56,6 +58,33 @@ static inline void resr_test_skip(const char *name, const char *fmt, ...)
     va_list ap;
     resr_test_counts()->skipped++;
     printf("SKIP %s: ", name);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    fflush(stdout);
+}
+
+/*
+ * A case whose data is missing (weights, media, goldens: anything CI provides), as opposed
+ * to resr_test_skip for what the machine lacks (a GPU, an instruction set). Prints
+ * "SKIP name: missing data: why"; with RESR_STRICT=1 (CI) a FAIL instead.
+ */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static inline void resr_test_skip_data(const char *name, const char *fmt, ...)
+{
+    const char *strict = getenv("RESR_STRICT");
+    va_list ap;
+
+    if (strict && !strcmp(strict, "1")) {
+        resr_test_counts()->failed++;
+        printf("FAIL %s: missing data (RESR_STRICT=1 fails it): ", name);
+    } else {
+        resr_test_counts()->skipped++;
+        printf("SKIP %s: missing data: ", name);
+    }
     va_start(ap, fmt);
     vprintf(fmt, ap);
     va_end(ap);

@@ -288,7 +288,7 @@ static void test_default_pad_psnr(void)
         snprintf(path, sizeof(path), "%s/../shared/models/realesr-animevideov3.pth", root ? root : ".");
     if ((ret = resr_model_load(&m, path, err, sizeof(err))) < 0) {
         if (ret == -ENOENT)
-            resr_test_skip(name, "%s", "realesr-animevideov3.pth not found ($RESR_SHARED_MODELS, else ../shared/models)");
+            resr_test_skip_data(name, "%s", "realesr-animevideov3.pth not found ($RESR_SHARED_MODELS, else ../shared/models)");
         else
             resr_test_fail(name, "%s", err);
         return;

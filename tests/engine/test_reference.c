@@ -294,7 +294,7 @@ static void test_golden(const char *golden, const char *model_path)
 
     snprintf(path, sizeof(path), "tests/golden/%s.npz", golden);
     if (!exists(model_path)) {
-        resr_test_skip(golden, "%s not found", model_path);
+        resr_test_skip_data(golden, "%s not found", model_path);
         return;
     }
     if ((ret = resr_model_load(&m, model_path, err, sizeof(err))) < 0) {
@@ -405,7 +405,7 @@ int main(void)
 
     count = list_goldens(&goldens);
     if (!count)
-        resr_test_skip("goldens", "no tests/golden/*.npz (tests/reference/make_goldens.py writes them)");
+        resr_test_skip_data("goldens", "no tests/golden/*.npz (tests/reference/make_goldens.py writes them)");
     for (int i = 0; i < count; i++) {
         if (golden_model(goldens[i], model, sizeof(model)))
             test_golden(goldens[i], model);

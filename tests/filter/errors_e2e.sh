@@ -13,7 +13,7 @@ CASES=(error_no_model error_missing_model error_model_is_directory error_empty_m
        resolution_change_no_reinit)
 require_ffmpeg "${CASES[@]}"
 if [ ! -f "$MODEL" ]; then
-    for name in "${CASES[@]}"; do skip "$name" "$MODEL missing"; done
+    for name in "${CASES[@]}"; do skip_data "$name" "$MODEL missing"; done
     exit 0
 fi
 
@@ -38,7 +38,7 @@ if [ -f "$ROOT/tests/models/data/err_unknown_arch.pth" ]; then
     filter_error error_unknown_arch "realesrgan=model=$ROOT/tests/models/data/err_unknown_arch.pth" \
                  "err_unknown_arch\.pth.*(arch|recogni|unknown|not a)"
 else
-    skip error_unknown_arch "tests/models/data/err_unknown_arch.pth missing"
+    skip_data error_unknown_arch "tests/models/data/err_unknown_arch.pth missing"
 fi
 
 # every hostile or broken checkpoint the loader's tests use: refused cleanly, never a crash
@@ -69,7 +69,7 @@ if [ -d "$ROOT/tests/models/data" ]; then
         fail error_hostile_models "$bad"
     fi
 else
-    skip error_hostile_models "tests/models/data missing"
+    skip_data error_hostile_models "tests/models/data missing"
 fi
 
 filter_error error_tile_negative "realesrgan=model=$MODEL:tile=-1" "tile.*out of range|out of range.*tile"
@@ -127,7 +127,7 @@ if [ -f "$ROOT/tests/fixtures/rrdb_x2_f16.pth" ] && [ -f "$ROOT/tests/fixtures/r
         fail tiny_1x1_x2_x1_models "$why"
     fi
 else
-    skip tiny_1x1_x2_x1_models "tests/fixtures/rrdb_x{2,1}_*.pth missing"
+    skip_data tiny_1x1_x2_x1_models "tests/fixtures/rrdb_x{2,1}_*.pth missing"
 fi
 
 # A stream whose size changes: four PNG images read as one stream by the image2 demuxer,

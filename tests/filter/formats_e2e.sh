@@ -35,7 +35,7 @@ CASES=()
 for entry in "${FORMATS[@]}"; do CASES+=("format_${entry%% *}"); done
 require_ffmpeg "${CASES[@]}"
 if [ ! -f "$MODEL" ]; then
-    for name in "${CASES[@]}"; do skip "$name" "$MODEL missing"; done
+    for name in "${CASES[@]}"; do skip_data "$name" "$MODEL missing"; done
     exit 0
 fi
 
@@ -75,7 +75,7 @@ for entry in "${FORMATS[@]}"; do
         continue
     fi
     twin_db=$(twin psnr "$fmt" $OW $OH "$WORK/$fmt.native" "$WORK/$fmt.twin")
-    if ! awk -v d="$twin_db" 'BEGIN { exit !(d >= 50) }'; then
+    if ! at_least "$twin_db" 50; then
         fail "$name" "differs from the numpy twin: $twin_db dB"
         continue
     fi
@@ -108,7 +108,7 @@ for entry in "${FORMATS[@]}"; do
         fi
         alpha_db=$("$PY" "$HERE/_pattern.py" alpha-psnr "$fmt" $OW $OH "$WORK/$fmt.native" "$WORK/$fmt.scaled")
         echo "# $fmt alpha vs swscale Catmull-Rom: $alpha_db dB"
-        if ! awk -v d="$alpha_db" 'BEGIN { exit !(d >= 35) }'; then
+        if ! at_least "$alpha_db" 35; then
             fail "$name" "alpha differs from a Catmull-Rom upscale: $alpha_db dB"
             continue
         fi

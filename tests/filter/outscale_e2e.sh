@@ -15,7 +15,7 @@ CASES=(outscale_2x_rgb24 outscale_3.5x_rgb24 outscale_2x_gbrpf32 outscale_3.5x_y
        summary_line verbose_timings progress_line)
 require_ffmpeg "${CASES[@]}"
 if [ ! -f "$MODEL" ]; then
-    for name in "${CASES[@]}"; do skip "$name" "$MODEL missing"; done
+    for name in "${CASES[@]}"; do skip_data "$name" "$MODEL missing"; done
     exit 0
 fi
 
@@ -53,7 +53,7 @@ resized() {
     report=$("$PY" "$HERE/_resize_ref.py" "$fmt" "$fw" "$fh" "$WORK/$name.full.raw" "$ow" "$oh" "$WORK/$name.out.raw")
     read -r _ p0 _ _ _ all <<<"$report"
     echo "# $name: ${fw}x$fh -> ${ow}x$oh, against PIL Lanczos: $report"
-    if awk -v a="$all" -v p="$p0" -v ma="$min_all" -v mp="$min_first" 'BEGIN { exit !(a >= ma && p >= mp) }'; then
+    if at_least "$all" "$min_all" inf && at_least "$p0" "$min_first" inf; then
         pass "$name"
     else
         fail "$name" "$report (want all >= $min_all dB, first plane >= $min_first dB)"
@@ -96,7 +96,7 @@ fi
 if [ -f "$ROOT/tests/fixtures/rrdb_x2_f16.pth" ]; then
     resized outscale_grow_x2_model rgb24 3 45 45 "$ROOT/tests/fixtures/rrdb_x2_f16.pth" 2
 else
-    skip outscale_grow_x2_model "tests/fixtures/rrdb_x2_f16.pth missing"
+    skip_data outscale_grow_x2_model "tests/fixtures/rrdb_x2_f16.pth missing"
 fi
 
 # more than 64x shrinking of the network's output is refused with a message

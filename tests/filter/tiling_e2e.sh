@@ -12,7 +12,7 @@ CASES=(threads_filter_threads_1 threads_option_2 threads_default_per_core
        tile_pad_explicit_kept)
 require_ffmpeg "${CASES[@]}"
 if [ ! -f "$MODEL" ]; then
-    for name in "${CASES[@]}"; do skip "$name" "$MODEL missing"; done
+    for name in "${CASES[@]}"; do skip_data "$name" "$MODEL missing"; done
     exit 0
 fi
 SRC="testsrc2=s=64x48:d=0.04"

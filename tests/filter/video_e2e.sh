@@ -9,7 +9,7 @@ CASES=(video_summary_logged video_frame_count_and_size video_pts_equal_source vi
 require_ffmpeg "${CASES[@]}"
 CLIP=$SHARED/media/video/onepiece_demo.mp4
 if [ ! -f "$CLIP" ] || [ ! -f "$MODEL" ]; then
-    for name in "${CASES[@]}"; do skip "$name" "$CLIP or $MODEL missing"; done
+    for name in "${CASES[@]}"; do skip_data "$name" "$CLIP or $MODEL missing"; done
     exit 0
 fi
 

@@ -3,6 +3,10 @@
 the table (RESULTS-gpu.md and .csv in --out).
 
     python3 tests/gpu/bench_gpu.py --bench BIN [--models DIR] [--out DIR] [--budget SECONDS]
+                                   [--no-torch] [--e2e-frames N]
+
+--no-torch leaves PyTorch out (part 2: about 2 minutes, mostly torch.compile compiling), as
+check.sh does by default; --e2e-frames N ends each end-to-end run after N frames.
 
 1. BIN (tests/gpu/gpu_bench.c): our network alone (CUDA events, fp16, median of >= 20 after a
    warm-up), its TFLOP/s from the model's FLOPs, per layer; and the engine as the filter runs it.
@@ -127,7 +131,7 @@ class MemoryPoll:
         return None if self.base is None or self.peak is None else self.peak - self.base
 
 
-def ffmpeg_e2e(ffmpeg, video, model, size, encoder, timeout, log_path):
+def ffmpeg_e2e(ffmpeg, video, model, size, encoder, timeout, log_path, frames=None):
     """Steady frames/s, frames, wall s and peak memory rise of one end-to-end run, or an error."""
     vf = f'realesrgan=model={model}'
     if size != (640, 480):
@@ -135,7 +139,7 @@ def ffmpeg_e2e(ffmpeg, video, model, size, encoder, timeout, log_path):
     enc = ['-c:v', 'hevc_nvenc', '-preset', 'p1', '-f', 'null', '-'] if encoder == 'nvenc' else ['-f', 'null', '-']
     cmd = [ffmpeg, '-hide_banner', '-nostdin', '-loglevel', 'error', '-nostats', '-stats_period', '0.05',
            '-progress', 'pipe:1', '-hwaccel', 'cuda', '-hwaccel_output_format', 'cuda', '-i', video,
-           '-an', '-vf', vf, *enc]
+           '-an', '-vf', vf, *(['-frames:v', str(frames)] if frames else []), *enc]
     seen = []   # (time, frames)
     with open(log_path, 'w') as lf, MemoryPoll() as mem:
         t0 = time.monotonic()
@@ -172,6 +176,8 @@ def main():
     ap.add_argument('--ffmpeg', default=os.path.join(ROOT, 'ffmpeg'))
     ap.add_argument('--out', default=os.path.join(ROOT, 'build', 'gpu-check', 'logs'))
     ap.add_argument('--budget', type=float, default=120)
+    ap.add_argument('--no-torch', action='store_true', help='no PyTorch anchor (saves about 2 minutes)')
+    ap.add_argument('--e2e-frames', type=int, default=None, help='frames per end-to-end run (default: the clip)')
     args = ap.parse_args()
     budget = Budget(args.budget)
     os.makedirs(args.out, exist_ok=True)
@@ -194,7 +200,9 @@ def main():
 
     # 1. ours
     ours, layers = {}, []
-    rc, out = run_capture([args.bench, '--models', models], max(10, min(60, budget.left() - 60)),
+    # without PyTorch, ours and the end-to-end runs share the budget
+    keep = 60 if not args.no_torch else budget.left() / 2
+    rc, out = run_capture([args.bench, '--models', models], max(10, min(60, budget.left() - keep)),
                           os.path.join(args.out, 'bench-ours.log'))
     for line in out.splitlines():
         if line.startswith('BENCH '):
@@ -210,7 +218,9 @@ def main():
     # 2. PyTorch: peak rate, eager, torch.compile
     torch_t, compiled, peak = {}, {}, {}
     left = budget.left() - 25
-    if left > 20:
+    if args.no_torch:
+        rows.append('bench-torch|not measured (--no-torch): the last PyTorch anchor is in tests/gpu/RESULTS.md')
+    elif left > 20:
         rc, out = run_capture([sys.executable, os.path.join(HERE, 'bench_torch_gpu.py'), '--models', models,
                                '--budget', str(left - 10)], left, os.path.join(args.out, 'bench-torch.log'))
         for line in out.splitlines():
@@ -260,11 +270,11 @@ def main():
                 e2e[name] = dict(error='out of time')
                 continue
             r = ffmpeg_e2e(args.ffmpeg, video, model, (w, h), encoder, min(t, 60),
-                           os.path.join(args.out, f'bench-e2e-{name}.log'))
+                           os.path.join(args.out, f'bench-e2e-{name}.log'), args.e2e_frames)
             if encoder == 'nvenc' and 'error' in r and 'out of time' not in r['error']:
                 encoder = 'null'   # no NVENC here (H100/H200): the null muxer on the CUDA frames
                 r = ffmpeg_e2e(args.ffmpeg, video, model, (w, h), encoder, max(8, min(budget.left() - 3, 60)),
-                               os.path.join(args.out, f'bench-e2e-{name}.log'))
+                               os.path.join(args.out, f'bench-e2e-{name}.log'), args.e2e_frames)
             r['encoder'] = encoder
             e2e[name] = r
 

@@ -43,7 +43,7 @@ check fetch_models/usage_status_2 $(( $? != 2 )) "status $?"
 if ! command -v curl >/dev/null; then
     skip fetch_models/mirror "curl not installed (the file:// mirror needs it)"
 elif [ ! -f "$official" ]; then
-    skip fetch_models/mirror "$official not found"
+    skip_data fetch_models/mirror "$official not found"
 else
     mkdir -p "$work/mirror/v0.2.5.0" "$work/mirror/v0.1.0"
     cp "$official" "$work/mirror/v0.2.5.0/"

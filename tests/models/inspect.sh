@@ -18,7 +18,7 @@ if [ -f "$official" ]; then
     [ "$rc" -eq 0 ] && [[ "$out" == *"$want"* ]]
     check inspect/official_animevideov3 $? "rc $rc, output: $out"
 else
-    skip inspect/official_animevideov3 "$official not found"
+    skip_data inspect/official_animevideov3 "$official not found"
 fi
 
 out=$("$inspect" "$data/rrdb_x2_f16.pth" "$data/srvgg_x2_bf16.safetensors" 2>&1); rc=$?

@@ -623,7 +623,7 @@ static void test_official(void)
     snprintf(path, sizeof(path), "%s/realesr-animevideov3.pth", shared_dir);
 
     if (!file_exists(path)) {
-        resr_test_skip("official/animevideov3", "%s not found", path);
+        resr_test_skip_data("official/animevideov3", "%s not found", path);
         return;
     }
     if (resr_model_load(&m, path, err, sizeof(err)) < 0) {
@@ -850,7 +850,7 @@ static void test_truncations(void)
         if (!data) {
             snprintf(name, sizeof(name), "truncate/%s", f < 5 ? files[f] : "animevideov3");
             if (f == 5)
-                resr_test_skip(name, "%s not found", path);
+                resr_test_skip_data(name, "%s not found", path);
             else
                 resr_test_fail(name, "cannot read %s", path);
             continue;

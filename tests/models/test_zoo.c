@@ -303,7 +303,7 @@ static void test_fetch_models_agrees(const char *official)
     int ret;
 
     if (access(official, R_OK) < 0) {
-        resr_test_skip("zoo/fetch_models_agrees", "%s not found", official);
+        resr_test_skip_data("zoo/fetch_models_agrees", "%s not found", official);
         return;
     }
     clear_env();

@@ -82,7 +82,7 @@ def main():
     channels = " ".join(f"{n}={psnr_db(a[i], b[i]):.2f}" for i, n in enumerate("RGB"))
     print(f"PSNR {total:.2f} dB ({channels})  max|diff| {diff.max():.6f} at {'RGB'[c]}({x},{y})  "
           f"mean|diff| {diff.mean():.6f}  size {a.shape[2]}x{a.shape[1]}")
-    if args.min_psnr is not None and total < args.min_psnr:
+    if args.min_psnr is not None and not total >= args.min_psnr:   # NaN fails too
         print(f"FAIL: PSNR {total:.2f} dB < {args.min_psnr} dB")
         return 1
     return 0

@@ -16,7 +16,7 @@ MAX_PEAK_KIB=$((3 * 512 * 1024))
 CASES=(large_8k_x4_refused large_8k_x2_tiled_bounded)
 require_ffmpeg "${CASES[@]}"
 if [ ! -f "$MODEL" ] || [ ! -f "$X2" ]; then
-    for name in "${CASES[@]}"; do skip "$name" "$MODEL or $X2 missing"; done
+    for name in "${CASES[@]}"; do skip_data "$name" "$MODEL or $X2 missing"; done
     exit 0
 fi
 measure() { "$PY" "$ROOT/tests/reliability/_measure.py" peak "$@"; }

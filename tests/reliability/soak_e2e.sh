@@ -10,7 +10,7 @@ FAST=$ROOT/tests/fixtures/srvgg_x4.pth
 FRAMES=10000
 MAX_GROWTH_KIB=256
 require_ffmpeg soak_10000_frames
-[ -f "$FAST" ] || { skip soak_10000_frames "$FAST missing"; exit 0; }
+[ -f "$FAST" ] || { skip_data soak_10000_frames "$FAST missing"; exit 0; }
 
 start=$(date +%s)
 "$PY" "$ROOT/tests/reliability/_measure.py" soak "$WORK/soak.log" "$WORK/soak.out" 1000 -- \

@@ -27,7 +27,7 @@ for s in "${SIZES[@]}"; do
 done
 require_ffmpeg "${CASES[@]}"
 if [ ! -f "$MODEL" ] || [ ! -f "$FAST" ]; then
-    for name in "${CASES[@]}"; do skip "$name" "$MODEL or $FAST missing"; done
+    for name in "${CASES[@]}"; do skip_data "$name" "$MODEL or $FAST missing"; done
     exit 0
 fi
 
@@ -66,7 +66,7 @@ for s in "${SIZES[@]}"; do
     fi
     db=$(twin psnr "$fmt" $ow $oh "$WORK/$name.native" "$WORK/$name.twin")
     echo "# $name: against the numpy twin: $db dB"
-    if awk -v d="$db" 'BEGIN { exit !(d >= 50) }'; then
+    if at_least "$db" 50; then
         pass "$name"
     else
         fail "$name" "differs from the numpy twin: $db dB"
