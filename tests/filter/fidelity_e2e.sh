@@ -15,7 +15,7 @@
 . "$(dirname "$0")/_lib.sh"
 
 CASES=(outscale_truncates outscale_rounding_nearest pre_pad_reflect alpha_network
-       alpha_auto_by_arch)
+       alpha_network_layouts alpha_auto_by_arch)
 require_ffmpeg "${CASES[@]}"
 RRDB=$ROOT/tests/fixtures/rrdb_x2_f16.pth
 if [ ! -f "$MODEL" ]; then
@@ -162,6 +162,64 @@ PYEOF
 }
 out=$(alpha_network)
 check alpha_network $? "$(echo "$out" | grep -v '^#' | tail -1)"
+echo "$out" | grep '^#'
+
+# the alpha engine in other layouts: 16-bit big-endian packed (byte-swapped around the
+# engine), 16-bit planar, 4:2:0 with a full-size alpha plane; the same alpha in (x257 for
+# 16 bits), so the official reference above holds to half a code; and with outscale
+alpha_layouts() {
+    local fmt report
+    # the inputs written here, not by swscale (whose rgba -> rgba64 is not exactly x257)
+    "$PY" - "$WORK/in.rgba" "$WORK/al_in" $W $H <<'PYEOF' || return 1
+import sys
+import numpy as np
+w, h = int(sys.argv[3]), int(sys.argv[4])
+px = np.fromfile(sys.argv[1], np.uint8).reshape(h, w, 4).astype(np.uint16)
+(px * 257).astype(">u2").tofile(sys.argv[2] + ".rgba64be")
+np.stack([px[..., 1], px[..., 2], px[..., 0], px[..., 3]]).__mul__(257).astype("<u2").tofile(sys.argv[2] + ".gbrap16le")
+y = px[..., 1].astype(np.uint8)
+chroma = np.full((h // 2, w // 2), 128, np.uint8)
+np.concatenate([y.ravel(), chroma.ravel(), chroma.ravel(), px[..., 3].astype(np.uint8).ravel()]).tofile(sys.argv[2] + ".yuva420p")
+PYEOF
+    for fmt in rgba64be gbrap16le yuva420p; do
+        if ! ff "$WORK/al.$fmt.log" -f rawvideo -pix_fmt "$fmt" -s ${W}x$H -i "$WORK/al_in.$fmt" \
+                -vf "$VF:alpha=network" -f rawvideo -pix_fmt "$fmt" "$WORK/al.$fmt"; then
+            echo "$fmt: ffmpeg failed: $(log_excerpt "$WORK/al.$fmt.log")"
+            return 1
+        fi
+        report=$("$PY" - "$WORK/al.$fmt" "$WORK/a3.out" $W $H "$fmt" <<'PYEOF'
+import sys
+import numpy as np
+w, h, s, fmt = int(sys.argv[3]), int(sys.argv[4]), 4, sys.argv[5]
+n = w * s * h * s
+g, b, r = (np.clip(c, 0, 1) for c in np.fromfile(sys.argv[2], "<f4").astype(np.float64).reshape(3, n))
+ref = 0.299 * r + 0.587 * g + 0.114 * b
+if fmt == "rgba64be":
+    a = np.fromfile(sys.argv[1], ">u2").astype(np.float64)[3::4] / 65535
+    tol = 0.5 / 65535 + 1e-6
+elif fmt == "gbrap16le":
+    a = np.fromfile(sys.argv[1], "<u2").astype(np.float64)[3 * n:4 * n] / 65535
+    tol = 0.5 / 65535 + 1e-6
+else:
+    c = (w * s // 2) * (h * s // 2)
+    a = np.fromfile(sys.argv[1], np.uint8).astype(np.float64)[n + 2 * c:2 * n + 2 * c] / 255
+    tol = 0.5 / 255 + 1e-5   # half a code, plus float32 vs float64 at a .5 tie
+if a.size != n:
+    print("%s: %d alpha samples, want %d" % (fmt, a.size, n)); sys.exit(1)
+d = float(np.max(np.abs(a - ref)))
+print("%s: max |alpha - official| %.2e (tolerance %.2e)" % (fmt, d, tol))
+sys.exit(0 if d <= tol else 1)
+PYEOF
+        ) || { echo "$report"; return 1; }
+        echo "# alpha_network_layouts: $report"
+    done
+    ff "$WORK/al.os.log" -f rawvideo -pix_fmt rgba -s ${W}x$H -i "$WORK/in.rgba" \
+        -vf "$VF:alpha=network:outscale=2.5" -f rawvideo "$WORK/al.os" ||
+        { echo "outscale: ffmpeg failed: $(log_excerpt "$WORK/al.os.log")"; return 1; }
+    [ "$(stat -c %s "$WORK/al.os")" -eq $((W * 5 / 2 * H * 5 / 2 * 4)) ] || { echo "outscale: wrong size"; return 1; }
+}
+out=$(alpha_layouts)
+check alpha_network_layouts $? "$(echo "$out" | grep -v '^#' | tail -1)"
 echo "$out" | grep '^#'
 
 # alpha=auto: the network for RRDBNet (the INFO line says so), bicubic for SRVGGNetCompact;
