@@ -213,8 +213,8 @@ static int query_formats(const AVFilterContext *ctx,
 
     for (int i = 0; sw[i] != AV_PIX_FMT_NONE; i++)
         formats[n++] = sw[i];
-    /* the CPU engine's formats in both byte orders (16-bit PNG and TIFF decode to big-endian
-     * ones: without them negotiation would fall back to 8 bits) */
+    /* the CPU engine's formats in both byte orders (FFmpeg's PNG coder takes 16-bit PNG as
+     * big-endian formats only: without them negotiation falls back to 8 bits) */
     if (sw == pixel_formats)
         n = add_swapped_twins(formats, n);
     /* CUDA frames in, CUDA frames out (one list for both links) */
