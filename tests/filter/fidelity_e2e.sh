@@ -6,7 +6,7 @@
 #   - pre_pad: the official F.pad(img, (0, pre_pad, 0, pre_pad), 'reflect') before the network
 #     and the crop after: the filter with pre_pad=10 equals the filter without it on the frame
 #     numpy reflect-padded by 10 at the right and bottom, cropped (float output, exact), and
-#     differs from pre_pad=0 at the edges;
+#     differs from pre_pad=0 at the edges; for SRVGGNetCompact x4 and an RRDBNet x2 fixture;
 #   - alpha=network: the official RGBA path (alpha GRAY2RGB through the network, clamp to
 #     [0,1], RGB2GRAY = 0.299 R + 0.587 G + 0.114 B, *255 rounded) computed in numpy from the
 #     network's float output on the (a, a, a) frame: within 1 code value; alpha=auto is the
@@ -69,8 +69,10 @@ check outscale_rounding_nearest $? "$(echo "$out" | grep -v '^#' | tail -1)"
 echo "$out" | grep '^#'
 
 # --- pre_pad ----------------------------------------------------------------------------------
+# pre_pad MODEL SCALE: 40x30 + 10 = 50x40, a multiple of the x2 model's unshuffle factor too,
+# so no mod padding follows (whose reflect-of-a-reflect we do not reproduce)
 pre_pad() {
-    local pp=10 report
+    local model=$1 scale=$2 pp=10 report
     ff "$WORK/in.log" "${SRC[@]}" -f rawvideo -pix_fmt gbrpf32le "$WORK/in.f32" || return 1
     # numpy's reflect padding (what torch's F.pad 'reflect' is), right and bottom
     "$PY" - "$WORK/in.f32" "$WORK/padded.f32" $W $H $pp <<'PYEOF' || return 1
@@ -81,20 +83,19 @@ x = np.fromfile(sys.argv[1], "<f4").reshape(3, h, w)
 np.pad(x, ((0, 0), (0, pp), (0, pp)), mode="reflect").astype("<f4").tofile(sys.argv[2])
 PYEOF
     if ! ff "$WORK/pp.log" -f rawvideo -pix_fmt gbrpf32le -s ${W}x$H -i "$WORK/in.f32" \
-            -vf "$VF:pre_pad=$pp" -f rawvideo -pix_fmt gbrpf32le "$WORK/pp.out" ||
+            -vf "realesrgan=model=$model:pre_pad=$pp" -f rawvideo -pix_fmt gbrpf32le "$WORK/pp.out" ||
        ! ff "$WORK/p0.log" -f rawvideo -pix_fmt gbrpf32le -s ${W}x$H -i "$WORK/in.f32" \
-            -vf "$VF" -f rawvideo -pix_fmt gbrpf32le "$WORK/p0.out" ||
+            -vf "realesrgan=model=$model" -f rawvideo -pix_fmt gbrpf32le "$WORK/p0.out" ||
        ! ff "$WORK/ref.log" -f rawvideo -pix_fmt gbrpf32le -s $((W + pp))x$((H + pp)) -i "$WORK/padded.f32" \
-            -vf "$VF" -f rawvideo -pix_fmt gbrpf32le "$WORK/ref.out"; then
+            -vf "realesrgan=model=$model" -f rawvideo -pix_fmt gbrpf32le "$WORK/ref.out"; then
         echo "ffmpeg failed: $(log_excerpt "$WORK/pp.log") $(log_excerpt "$WORK/ref.log")"
         return 1
     fi
     grep -q "pre_pad $pp" "$WORK/pp.log" || { echo "the INFO line does not show pre_pad"; return 1; }
-    report=$("$PY" - "$WORK/pp.out" "$WORK/p0.out" "$WORK/ref.out" $W $H $pp <<'PYEOF'
+    report=$("$PY" - "$WORK/pp.out" "$WORK/p0.out" "$WORK/ref.out" $W $H $pp "$scale" <<'PYEOF'
 import sys
 import numpy as np
-w, h, pp = (int(v) for v in sys.argv[4:7])
-s = 4
+w, h, pp, s = (int(v) for v in sys.argv[4:8])
 got = np.fromfile(sys.argv[1], "<f4").astype(np.float64)
 plain = np.fromfile(sys.argv[2], "<f4").astype(np.float64)
 ref = np.fromfile(sys.argv[3], "<f4").astype(np.float64)
@@ -111,9 +112,9 @@ print("max |pre_pad - reference| %.3g, max |pre_pad - pre_pad=0| %.3g" % (d_ref,
 sys.exit(0 if d_ref <= 1e-5 and d_plain > 1e-3 else 1)
 PYEOF
     ) || { echo "$report"; return 1; }
-    echo "# pre_pad_reflect: $report"
+    echo "# pre_pad_reflect: $(basename "$model"): $report"
 }
-out=$(pre_pad)
+out=$(pre_pad "$MODEL" 4 && if [ -f "$RRDB" ]; then pre_pad "$RRDB" 2; else echo "$RRDB missing"; false; fi)
 check pre_pad_reflect $? "$(echo "$out" | grep -v '^#' | tail -1)"
 echo "$out" | grep '^#'
 
