@@ -12,7 +12,8 @@
 int resr_engine_init(ResrEngine *engine, const ResrEngineOps *ops, const ResrModel *model,
                      const ResrEngineConfig *config)
 {
-    if (config->tile < 0 || config->tile_pad < -1 || config->threads < 0)
+    if (config->tile < 0 || config->tile_pad < -1 || config->pre_pad < 0 ||
+        config->threads < 0)
         return -EINVAL;
     engine->ops    = ops;
     engine->model  = model;

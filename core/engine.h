@@ -38,6 +38,9 @@ typedef struct ResrEngineConfig {
     int tile;                    /* input tile edge in pixels, 0 = automatic */
     int tile_pad;                /* context added around each tile, in input pixels,
                                   * -1 = automatic for the model (resr_tile_pad_auto) */
+    int pre_pad;                 /* the official pre_pad: the frame reflect-padded by this many
+                                  * pixels on the right and bottom before the network, the
+                                  * output cropped after (resr_tile_plan_make) */
     ResrPrecision precision;
     int timing;                  /* fill ResrEngine.last_run stage by stage (an asynchronous
                                   * engine then waits after each stage) */

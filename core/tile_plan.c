@@ -43,15 +43,16 @@ static void expand(int start, int size, int pad, int limit, int *out_start, int 
 }
 
 int resr_tile_plan_make(ResrTilePlan *plan, int width, int height, int scale,
-                        int unshuffle, int tile, int tile_pad)
+                        int unshuffle, int tile, int tile_pad, int pre_pad)
 {
     memset(plan, 0, sizeof(*plan));
-    if (width < 1 || height < 1 || scale < 1 || unshuffle < 1 || tile_pad < 0 ||
-        width > INT_MAX / 8 / scale || height > INT_MAX / 8 / scale)
+    if (width < 1 || height < 1 || scale < 1 || unshuffle < 1 || tile_pad < 0 || pre_pad < 0 ||
+        pre_pad > RESR_MAX_PRE_PAD || width > INT_MAX / 8 / scale - RESR_MAX_PRE_PAD ||
+        height > INT_MAX / 8 / scale - RESR_MAX_PRE_PAD)
         return -EINVAL;
 
-    const int padded_w = round_up(width, unshuffle);
-    const int padded_h = round_up(height, unshuffle);
+    const int padded_w = round_up(width + pre_pad, unshuffle);
+    const int padded_h = round_up(height + pre_pad, unshuffle);
     const int pad = round_up(tile_pad, unshuffle);
     const int tile_w = tile <= 0 ? padded_w : min_int(round_up(tile, unshuffle), padded_w);
     const int tile_h = tile <= 0 ? padded_h : min_int(round_up(tile, unshuffle), padded_h);

@@ -1,8 +1,8 @@
 /*
  * Splitting a frame into overlapping tiles, shared by the CPU and CUDA engines.
  *
- * The network sees the frame reflect-padded on the right and bottom to a multiple of the
- * unshuffle factor (the official pre-padding). Each tile is a core rectangle of that padded
+ * The network sees the frame reflect-padded on the right and bottom by pre_pad pixels and
+ * then to a multiple of the unshuffle factor (the official pre_pad and mod padding). Each tile is a core rectangle of that padded
  * frame plus up to tile_pad pixels of context on every side (less at the frame's edge, where
  * the network's own zero padding applies, as the official tiled inference does). Only the
  * core's output is kept, cropped to the real frame.
@@ -11,6 +11,9 @@
 #define RESR_CORE_TILE_PLAN_H
 
 struct ResrModel;
+
+/* The largest pre_pad (the official scripts use 0 and 10). */
+#define RESR_MAX_PRE_PAD 1024
 
 typedef struct ResrRect { int x, y, w, h; } ResrRect;
 
@@ -21,7 +24,7 @@ typedef struct ResrTile {
 } ResrTile;
 
 typedef struct ResrTilePlan {
-    int padded_w, padded_h;  /* the frame rounded up to the unshuffle factor */
+    int padded_w, padded_h;  /* the frame plus pre_pad, rounded up to the unshuffle factor */
     int max_input_w, max_input_h;
     int count;
     ResrTile *tiles;
@@ -32,7 +35,7 @@ typedef struct ResrTilePlan {
  * to the unshuffle factor. Returns 0 or -ENOMEM / -EINVAL.
  */
 int resr_tile_plan_make(ResrTilePlan *plan, int width, int height, int scale,
-                        int unshuffle, int tile, int tile_pad);
+                        int unshuffle, int tile, int tile_pad, int pre_pad);
 void resr_tile_plan_free(ResrTilePlan *plan);
 
 /*

@@ -189,9 +189,10 @@ static int cpu_plan(ResrEngine *engine, const ResrFrameGeometry *geometry)
 
     const int u = resr_model_unshuffle(m);
     const int tile = engine->config.tile > 0 ? engine->config.tile :
-        auto_tile(engine, round_up(geometry->in_width, u), round_up(geometry->in_height, u));
+        auto_tile(engine, round_up(geometry->in_width + engine->config.pre_pad, u),
+                  round_up(geometry->in_height + engine->config.pre_pad, u));
     if ((ret = resr_tile_plan_make(&tiles, geometry->in_width, geometry->in_height, m->scale,
-                                   u, tile, engine->config.tile_pad)) < 0 ||
+                                   u, tile, engine->config.tile_pad, engine->config.pre_pad)) < 0 ||
         (ret = resr_network_plan(s->net, tiles.max_input_w, tiles.max_input_h)) < 0 ||
         (ret = plan_tile_buffers(s, &tiles)) < 0 ||
         (ret = plan_resample(s, geometry)) < 0)

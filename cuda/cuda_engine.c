@@ -212,7 +212,7 @@ static int try_tile(CudaEngine *e, const ResrFrameGeometry *g, int tile, int pad
     int ret;
 
     ret = resr_tile_plan_make(&e->tiles, g->in_width, g->in_height, m->scale,
-                              resr_model_unshuffle(m), tile, pad);
+                              resr_model_unshuffle(m), tile, pad, e->base.config.pre_pad);
     if (ret < 0)
         return ret;
     resr_cuda_arena_plan(&e->arena, m, e->weights.math, e->tiles.max_input_w, e->tiles.max_input_h);

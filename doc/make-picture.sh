@@ -5,11 +5,11 @@
 #   right: realesrgan=model=realesr-animevideov3 on the whole frame, the same crop of the result
 # The network runs on the whole frame so that the crop's borders see their real context.
 #
-#   doc/make-picture.sh [CLIP]      (default ../shared/media/video/onepiece_demo.mp4)
+#   doc/make-picture.sh [CLIP]      (default media/onepiece_demo.mp4)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-clip=${1:-../shared/media/video/onepiece_demo.mp4}
+clip=${1:-media/onepiece_demo.mp4}
 at=1                        # seconds into the clip
 x=416 y=196 w=128 h=96      # the crop, in input pixels
 gap=8                       # white columns between the halves
@@ -18,6 +18,8 @@ python=/usr/bin/python3
 [ -x "$python" ] || python=python3
 
 model=$(tools/fetch-models -q --find --also ../shared/models realesr-animevideov3)
+./ffmpeg -hide_banner -filters 2>/dev/null | grep -qE '^ *[^ ]+ +realesrgan ' ||
+    { echo "make-picture: ./ffmpeg has no realesrgan filter: run ./configure && make" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

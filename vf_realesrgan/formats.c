@@ -20,8 +20,11 @@
 
 #include <string.h>
 
+#include "libavutil/bswap.h"
 #include "libavutil/csp.h"
 #include "libavutil/error.h"
+#include "libavutil/imgutils.h"
+#include "libavutil/intreadwrite.h"
 #include "libavutil/pixdesc.h"
 
 #include "libavfilter/video.h"
@@ -161,4 +164,28 @@ void ff_realesrgan_frame_planes(ResrPlanes *p, const AVFrame *frame)
         p->data[i]     = frame->data[i];
         p->linesize[i] = frame->linesize[i];
     }
+}
+
+int ff_realesrgan_swap_sample_bytes(AVFrame *frame)
+{
+    const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(frame->format);
+    const int unit = desc->comp[0].depth > 16 ? 4 : 2;   /* float32 or 16-bit containers */
+
+    for (int p = 0; p < 4 && frame->data[p]; p++) {
+        const int chroma = p == 1 || p == 2;
+        const int rows   = chroma ? AV_CEIL_RSHIFT(frame->height, desc->log2_chroma_h) : frame->height;
+        const int bytes  = av_image_get_linesize(frame->format, frame->width, p);
+        if (bytes < 0)
+            return bytes;
+        for (int y = 0; y < rows; y++) {
+            uint8_t *row = frame->data[p] + (ptrdiff_t)y * frame->linesize[p];
+            if (unit == 4)
+                for (int x = 0; x + 4 <= bytes; x += 4)
+                    AV_WN32(row + x, av_bswap32(AV_RN32(row + x)));
+            else
+                for (int x = 0; x + 2 <= bytes; x += 2)
+                    AV_WN16(row + x, av_bswap16(AV_RN16(row + x)));
+        }
+    }
+    return 0;
 }

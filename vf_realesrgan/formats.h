@@ -41,6 +41,13 @@ int ff_realesrgan_describe_frames(ResrPixelFormat *in, ResrPixelFormat *out,
  */
 void ff_realesrgan_tag_output_colour(AVFrame *out, const AVFrame *in, const ResrPixelFormat *f);
 
+/*
+ * Reverses the byte order of every sample of a frame of more than 8 bits, in place: a
+ * big-endian frame becomes its little-endian twin's samples (and back). The frame's format
+ * field is left alone. Returns 0 or a negative AVERROR.
+ */
+int ff_realesrgan_swap_sample_bytes(AVFrame *frame);
+
 /* A frame's data pointers and line sizes. */
 void ff_realesrgan_frame_planes(ResrPlanes *p, const AVFrame *frame);
 

@@ -44,6 +44,7 @@
 #include "libavfilter/video.h"
 
 #include "../core/resample.h"
+#include "../core/tile_plan.h"
 #include "../cpu/cpu_engine.h"
 #include "formats.h"
 #include "model_options.h"
@@ -71,6 +72,21 @@ enum RealESRGANBackend {
     BACKEND_NB
 };
 
+/* How the alpha plane is upscaled */
+enum RealESRGANAlpha {
+    ALPHA_AUTO = -1,  ///< network for RRDBNet (the RealESRGAN_* models), bicubic for SRVGGNetCompact
+    ALPHA_BICUBIC,    ///< bicubic beside the network (the engines' own)
+    ALPHA_NETWORK,    ///< the official script: alpha as gray RGB through the network, back to gray
+    ALPHA_NB
+};
+
+/* outscale's output size */
+enum RealESRGANRounding {
+    ROUND_TRUNCATE,   ///< int(w * outscale), as the official script
+    ROUND_NEAREST,
+    ROUND_NB
+};
+
 /* precision=auto: the engine's best (fp32 on the CPU, fp16 on CUDA) */
 #define PRECISION_AUTO (-1)
 
@@ -85,8 +101,11 @@ typedef struct RealESRGANContext {
     float dn;
     char *dn_model_name;
     double outscale;
+    int rounding;                    ///< enum RealESRGANRounding
     int tile;
     int tile_pad;
+    int pre_pad;
+    int alpha;                       ///< enum RealESRGANAlpha
     int backend;
     int precision;
     int device;
@@ -95,6 +114,7 @@ typedef struct RealESRGANContext {
     char model_path[4096];           ///< the file model_name resolved to
     ResrModel *model;
     ResrEngine *engine;
+    ResrEngine *alpha_engine;        ///< alpha=network: a second engine, on the alpha plane as gray
     int cuda;                        ///< the engine is the CUDA engine
     ResrPrecision engine_precision;
     enum AVPixelFormat sw_in, sw_out;  ///< sample layouts of the negotiated frames
@@ -104,8 +124,12 @@ typedef struct RealESRGANContext {
     AVBufferRef *device_ref;         ///< the CUDA engine's device
     AVBufferRef *out_frames_ref;     ///< CUDA output frames (CUDA frames in)
 
+    int swap_bytes;                  ///< big-endian frames: swapped to the native twin around the engine
+
     int warned_colorspace;
     int warned_nonfinite;
+    int warned_transfer;
+    int warned_interlaced;
     int64_t frame_count;
 } RealESRGANContext;
 
@@ -123,6 +147,13 @@ static const enum AVPixelFormat pixel_formats[] = {
     AV_PIX_FMT_YUV420P10, AV_PIX_FMT_YUV422P10, AV_PIX_FMT_YUV444P10,
     AV_PIX_FMT_YUV420P12, AV_PIX_FMT_YUV420P16, AV_PIX_FMT_YUV444P16,
     AV_PIX_FMT_NV12, AV_PIX_FMT_NV21, AV_PIX_FMT_P010, AV_PIX_FMT_P016,
+    /* what decoders of deep formats give (ProRes 4444, DNxHR, HEVC/AV1/VP9 4:2:2 and 4:4:4
+     * 12-bit, FFV1, EXR): without them negotiation picks a format with fewer bits or no alpha */
+    AV_PIX_FMT_GBRP14, AV_PIX_FMT_GBRAP10, AV_PIX_FMT_GBRAP12, AV_PIX_FMT_GBRAPF32,
+    AV_PIX_FMT_GRAY12, AV_PIX_FMT_GRAY14,
+    AV_PIX_FMT_YUV422P12, AV_PIX_FMT_YUV444P12, AV_PIX_FMT_YUV422P16,
+    AV_PIX_FMT_YUVA420P10, AV_PIX_FMT_YUVA422P10, AV_PIX_FMT_YUVA444P10,
+    AV_PIX_FMT_YUVA444P12, AV_PIX_FMT_YUVA420P16, AV_PIX_FMT_YUVA444P16,
     AV_PIX_FMT_NONE
 };
 
@@ -143,19 +174,49 @@ static int in_list(const enum AVPixelFormat *list, enum AVPixelFormat f)
     return 0;
 }
 
+/* Big-endian formats on little-endian machines (and the reverse) are byte-swapped into
+ * their native twin around the engine: the engines read native samples only. */
+static enum AVPixelFormat native_twin(enum AVPixelFormat f)
+{
+    const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(f);
+    const int be = desc && desc->flags & AV_PIX_FMT_FLAG_BE;
+
+    if (!desc || desc->comp[0].depth <= 8 || be == HAVE_BIGENDIAN)
+        return f;
+    return av_pix_fmt_swap_endianness(f);
+}
+
+/* formats[0..n) plus the foreign-endian twin of each format of more than 8 bits. */
+static int add_swapped_twins(enum AVPixelFormat *formats, int n)
+{
+    const int end = n;
+
+    for (int i = 0; i < end; i++) {
+        const enum AVPixelFormat twin = av_pix_fmt_swap_endianness(formats[i]);
+        if (twin != AV_PIX_FMT_NONE && twin != formats[i] && native_twin(twin) == formats[i])
+            formats[n++] = twin;
+    }
+    formats[n] = AV_PIX_FMT_NONE;
+    return n;
+}
+
 static int query_formats(const AVFilterContext *ctx,
                          AVFilterFormatsConfig **cfg_in,
                          AVFilterFormatsConfig **cfg_out)
 {
     const RealESRGANContext *s = ctx->priv;
-    enum AVPixelFormat formats[FF_ARRAY_ELEMS(pixel_formats) + 1];
+    enum AVPixelFormat formats[2 * FF_ARRAY_ELEMS(pixel_formats) + 1];
     /* backend=cuda uploads software frames: only layouts the CUDA path takes */
     const enum AVPixelFormat *sw = CUDA_ENGINE_BUILT && s->backend == BACKEND_CUDA ?
                                    cuda_sw_formats : pixel_formats;
     int n = 0, ret;
 
-    for (; *sw != AV_PIX_FMT_NONE; sw++)
-        formats[n++] = *sw;
+    for (int i = 0; sw[i] != AV_PIX_FMT_NONE; i++)
+        formats[n++] = sw[i];
+    /* the CPU engine's formats in both byte orders (FFmpeg's PNG coder takes 16-bit PNG as
+     * big-endian formats only: without them negotiation falls back to 8 bits) */
+    if (sw == pixel_formats)
+        n = add_swapped_twins(formats, n);
     /* CUDA frames in, CUDA frames out (one list for both links) */
     if (CUDA_ENGINE_BUILT && s->backend != BACKEND_CPU)
         formats[n++] = AV_PIX_FMT_CUDA;
@@ -191,8 +252,38 @@ static int frame_geometry(AVFilterContext *ctx, ResrFrameGeometry *g, int w, int
     g->out_width  = outlink->w;
     g->out_height = outlink->h;
     g->out_memory = memory;
-    return ff_realesrgan_describe_frames(&g->in_format, &g->out_format, s->sw_in, s->sw_out,
-                                         w, h, csp, range, loc);
+    return ff_realesrgan_describe_frames(&g->in_format, &g->out_format, native_twin(s->sw_in),
+                                         native_twin(s->sw_out), w, h, csp, range, loc);
+}
+
+/*
+ * A frame's alpha component as a gray frame: the engine then reads alpha as R = G = B (the
+ * official cv2 GRAY2RGB), runs the network and writes back 0.299 R + 0.587 G + 0.114 B of
+ * the clamped output (BT.601 luma of full-range gray: the official RGB2GRAY).
+ */
+static ResrPixelFormat alpha_as_gray(const ResrPixelFormat *f)
+{
+    ResrPixelFormat a = *f;
+
+    a.is_rgb = a.has_alpha = 0;
+    a.is_gray = 1;
+    a.comp[0] = f->comp[3];
+    a.log2_chroma_w = a.log2_chroma_h = 0;
+    a.kr = 0.299f;
+    a.kb = 0.114f;
+    a.full_range = 1;
+    return a;
+}
+
+static int plan_one(AVFilterContext *ctx, ResrEngine *engine, const ResrFrameGeometry *g)
+{
+    int ret;
+
+    if ((ret = engine->ops->plan(engine, g)) < 0)
+        av_log(ctx, AV_LOG_ERROR, "Cannot plan the %s engine for %dx%d -> %dx%d frames: %s\n",
+               engine->ops->name, g->in_width, g->in_height, g->out_width, g->out_height,
+               av_err2str(ret));
+    return ret;
 }
 
 static int plan_engine(AVFilterContext *ctx, const ResrFrameGeometry *g)
@@ -201,11 +292,14 @@ static int plan_engine(AVFilterContext *ctx, const ResrFrameGeometry *g)
     int ret;
 
     s->planned = 0;
-    if ((ret = s->engine->ops->plan(s->engine, g)) < 0) {
-        av_log(ctx, AV_LOG_ERROR, "Cannot plan the %s engine for %dx%d -> %dx%d frames: %s\n",
-               s->engine->ops->name, g->in_width, g->in_height, g->out_width, g->out_height,
-               av_err2str(ret));
+    if ((ret = plan_one(ctx, s->engine, g)) < 0)
         return ret;
+    if (s->alpha_engine) {
+        ResrFrameGeometry a = *g;
+        a.in_format  = alpha_as_gray(&g->in_format);
+        a.out_format = alpha_as_gray(&g->out_format);
+        if ((ret = plan_one(ctx, s->alpha_engine, &a)) < 0)
+            return ret;
     }
     s->geometry = *g;
     s->planned  = 1;
@@ -248,6 +342,7 @@ static void release_config(RealESRGANContext *s)
 {
     /* the engine points into the model and holds its own device reference */
     resr_engine_free(&s->engine);
+    resr_engine_free(&s->alpha_engine);
     av_buffer_unref(&s->out_frames_ref);
     av_buffer_unref(&s->device_ref);
     s->planned = s->cuda = 0;
@@ -263,11 +358,15 @@ static av_cold void realesrgan_uninit(AVFilterContext *ctx)
     resr_model_free(&s->model);
 }
 
-/* Output size for outscale: the nearest multiple of the chroma subsampling, at least one. */
-static int scaled_size(int in, double factor, int log2_sub)
+/*
+ * Output size for outscale, in whole chroma samples, at least one: truncated as the official
+ * script's int(w * outscale) (the same double product), or the nearest.
+ */
+static int scaled_size(int in, double factor, int log2_sub, int rounding)
 {
     const int align = 1 << log2_sub;
-    const double n = floor(in * factor / align + 0.5);
+    const double n = rounding == ROUND_NEAREST ? floor(in * factor / align + 0.5) :
+                                                 floor(floor(in * factor) / align);
 
     if (n > INT_MAX / align)
         return -1;
@@ -344,6 +443,26 @@ static int engine_threads(AVFilterContext *ctx)
     return FFMIN(ff_filter_get_nb_threads(ctx), av_cpu_count());
 }
 
+/*
+ * The tile edge the engines get. A tile computes (tile + 2 pad)^2 pixels for tile^2 kept:
+ * tile=1 with realesr-animevideov3's pad of 19 does 1521 times the frame's work. Tiles smaller
+ * than the pad (over 9 times the work), or than MIN_TILE (per-tile overheads), are raised.
+ */
+#define MIN_TILE 16
+static int effective_tile(AVFilterContext *ctx)
+{
+    const RealESRGANContext *s = ctx->priv;
+    const int pad = s->tile_pad >= 0 ? s->tile_pad : resr_tile_pad_auto(s->model);
+    const int min = FFMAX(pad, MIN_TILE);
+
+    if (s->tile <= 0 || s->tile >= min)
+        return s->tile;
+    av_log(ctx, AV_LOG_WARNING, "tile=%d with tile_pad %d would compute about %.0f times the "
+           "frame's pixels (each tile reads its pad on every side): raised to tile=%d\n",
+           s->tile, pad, ((s->tile + 2.0 * pad) / s->tile) * ((s->tile + 2.0 * pad) / s->tile), min);
+    return min;
+}
+
 /* CUDA frames and backend=cuda: the CUDA engine on its device, and for CUDA frames the
  * output link's frame pool. */
 static int create_cuda_engine(AVFilterContext *ctx, const ResrEngineConfig *config, int hw_in)
@@ -368,6 +487,18 @@ static int create_cuda_engine(AVFilterContext *ctx, const ResrEngineConfig *conf
     return hw_in ? cuda_output_pool(ctx) : 0;
 }
 
+/* Whether the alpha plane goes through the network (the CPU engine's software frames). */
+static int network_alpha(AVFilterContext *ctx)
+{
+    const RealESRGANContext *s = ctx->priv;
+    const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(s->sw_in);
+
+    if (!(desc->flags & AV_PIX_FMT_FLAG_ALPHA))
+        return 0;
+    return s->alpha == ALPHA_NETWORK ||
+           (s->alpha == ALPHA_AUTO && s->model->arch == RESR_ARCH_RRDBNET);
+}
+
 /* The engine for the negotiated frames: CUDA frames or backend=cuda the CUDA engine,
  * software frames the CPU engine. */
 static int create_engine(AVFilterContext *ctx, int hw_in)
@@ -376,8 +507,9 @@ static int create_engine(AVFilterContext *ctx, int hw_in)
     const int cuda = hw_in || s->backend == BACKEND_CUDA;
     ResrEngineConfig config = {
         .threads   = engine_threads(ctx),
-        .tile      = s->tile,
+        .tile      = effective_tile(ctx),
         .tile_pad  = s->tile_pad,
+        .pre_pad   = s->pre_pad,
         .precision = s->precision != PRECISION_AUTO ? s->precision :
                      cuda ? RESR_PRECISION_FP16 : RESR_PRECISION_FP32,
         .timing    = av_log_get_level() >= AV_LOG_VERBOSE,
@@ -387,6 +519,11 @@ static int create_engine(AVFilterContext *ctx, int hw_in)
     int ret;
 
     if (cuda) {
+        if (s->alpha == ALPHA_NETWORK && av_pix_fmt_desc_get(s->sw_in)->flags & AV_PIX_FMT_FLAG_ALPHA) {
+            av_log(ctx, AV_LOG_ERROR, "alpha=network runs on the CPU engine (software frames, "
+                   "backend=cpu or auto); the CUDA engine upscales alpha bicubic: use alpha=bicubic\n");
+            return AVERROR(ENOSYS);
+        }
         s->engine_precision = config.precision;
         return create_cuda_engine(ctx, &config, hw_in);
     }
@@ -394,9 +531,27 @@ static int create_engine(AVFilterContext *ctx, int hw_in)
         av_log(ctx, AV_LOG_WARNING, "device=%d ignored: software frames run on the CPU "
                "unless backend=cuda\n", s->device);
     s->engine_precision = RESR_PRECISION_FP32;
-    if ((ret = resr_cpu_engine_create(&s->engine, s->model, &config)) < 0)
+    if ((ret = resr_cpu_engine_create(&s->engine, s->model, &config)) < 0 ||
+        (network_alpha(ctx) && (ret = resr_cpu_engine_create(&s->alpha_engine, s->model, &config)) < 0))
         av_log(ctx, AV_LOG_ERROR, "Cannot create the CPU engine: %s\n", av_err2str(ret));
     return ret;
+}
+
+/*
+ * The display aspect ratio stays: the sample aspect ratio absorbs the rounding of the
+ * output size (64x48 at outscale 1.3 is 83x62: SAR 248:249 keeps 4:3). An unknown input
+ * SAR counts as square pixels when the size rounding changes the shape.
+ */
+static void output_sar(const AVFilterLink *inlink, AVFilterLink *outlink)
+{
+    const AVRational in_sar = inlink->sample_aspect_ratio.num ? inlink->sample_aspect_ratio :
+                                                                 (AVRational){ 1, 1 };
+    AVRational r;
+
+    av_reduce(&r.num, &r.den, (int64_t)outlink->h * inlink->w, (int64_t)outlink->w * inlink->h, INT_MAX);
+    if (!inlink->sample_aspect_ratio.num && r.num == r.den)
+        return;   /* unknown stays unknown */
+    outlink->sample_aspect_ratio = av_mul_q(r, in_sar);
 }
 
 /* Output size and sample aspect ratio: the model's scale, or outscale's. */
@@ -419,8 +574,8 @@ static int output_size(AVFilterContext *ctx)
     if (s->outscale <= 0)
         return 0;
 
-    outlink->w = scaled_size(inlink->w, s->outscale, out_desc->log2_chroma_w);
-    outlink->h = scaled_size(inlink->h, s->outscale, out_desc->log2_chroma_h);
+    outlink->w = scaled_size(inlink->w, s->outscale, out_desc->log2_chroma_w, s->rounding);
+    outlink->h = scaled_size(inlink->h, s->outscale, out_desc->log2_chroma_h, s->rounding);
     if (outlink->w < 0 || outlink->h < 0 || av_image_check_size(outlink->w, outlink->h, 0, ctx) < 0) {
         av_log(ctx, AV_LOG_ERROR, "Output size %dx%d times %g is too large\n",
                inlink->w, inlink->h, s->outscale);
@@ -432,12 +587,7 @@ static int output_size(AVFilterContext *ctx)
                outlink->w, outlink->h, s->outscale, RESR_RESAMPLE_MAX_SHRINK);
         return AVERROR(EINVAL);
     }
-    /* the display aspect ratio stays: the sample aspect ratio absorbs any rounding */
-    if (inlink->sample_aspect_ratio.num) {
-        AVRational r;
-        av_reduce(&r.num, &r.den, (int64_t)outlink->h * inlink->w, (int64_t)outlink->w * inlink->h, INT_MAX);
-        outlink->sample_aspect_ratio = av_mul_q(r, inlink->sample_aspect_ratio);
-    }
+    output_sar(inlink, outlink);
     return 0;
 }
 
@@ -447,22 +597,25 @@ static void log_configuration(AVFilterContext *ctx, int hw_in)
     const RealESRGANContext *s = ctx->priv;
     const AVFilterLink *inlink = ctx->inputs[0], *outlink = ctx->outputs[0];
     const ResrModel *m = s->model;
-    char tile[16] = "auto", threads[32] = "", resize[64] = "", dn[32] = "";
+    char tile[16] = "auto", threads[32] = "", resize[64] = "", dn[32] = "", pre_pad[32] = "";
 
-    if (s->tile)
-        snprintf(tile, sizeof(tile), "%d", s->tile);
+    if (s->engine->config.tile)
+        snprintf(tile, sizeof(tile), "%d", s->engine->config.tile);
     if (!s->cuda)
         snprintf(threads, sizeof(threads), ", %d thread(s)", s->engine->config.threads);
     if (resr_geometry_resamples(&s->geometry, m->scale))
         snprintf(resize, sizeof(resize), ", Lanczos to x%g", s->outscale);
     if (s->dn < 1.0f)
         snprintf(dn, sizeof(dn), " (dn=%g blend)", s->dn);
-    av_log(ctx, AV_LOG_INFO, "%s%s: %s x%d, %.2fM parameters; backend %s%s, %s%s, tile %s (pad %d%s); "
-           "%dx%d -> %dx%d%s\n", av_basename(s->model_path), dn,
+    if (s->pre_pad)
+        snprintf(pre_pad, sizeof(pre_pad), ", pre_pad %d", s->pre_pad);
+    av_log(ctx, AV_LOG_INFO, "%s%s: %s x%d, %.2fM parameters; backend %s%s, %s%s, tile %s (pad %d%s)%s; "
+           "%dx%d -> %dx%d%s%s\n", av_basename(s->model_path), dn,
            resr_arch_name(m->arch), m->scale, m->num_params / 1e6, s->engine->ops->name,
            s->cuda && !hw_in ? " (uploads software frames)" : "", resr_precision_name(s->engine_precision),
-           threads, tile, s->engine->config.tile_pad, s->tile_pad < 0 ? ", auto" : "",
-           inlink->w, inlink->h, outlink->w, outlink->h, resize);
+           threads, tile, s->engine->config.tile_pad, s->tile_pad < 0 ? ", auto" : "", pre_pad,
+           inlink->w, inlink->h, outlink->w, outlink->h, resize,
+           s->alpha_engine ? ", alpha through the network" : "");
     av_log(ctx, AV_LOG_VERBOSE, "w:%d h:%d fmt:%s -> w:%d h:%d\n", inlink->w, inlink->h,
            av_get_pix_fmt_name(s->sw_in), outlink->w, outlink->h);
 }
@@ -494,6 +647,7 @@ static int realesrgan_config_output(AVFilterLink *outlink)
         }
         s->sw_out = s->out_format;
     }
+    s->swap_bytes = !hw_in && native_twin(s->sw_in) != s->sw_in;
     if ((ret = output_size(ctx)) < 0)
         return ret;
 
@@ -539,12 +693,35 @@ static int check_frame_layout(AVFilterContext *ctx, const AVFrame *in)
     return 0;
 }
 
+/* One warning each: content the networks were not trained on (HDR transfer, interlacing). */
+static void warn_about_content(AVFilterContext *ctx, const AVFrame *in)
+{
+    RealESRGANContext *s = ctx->priv;
+
+    if (!s->warned_transfer &&
+        (in->color_trc == AVCOL_TRC_SMPTE2084 || in->color_trc == AVCOL_TRC_ARIB_STD_B67)) {
+        av_log(ctx, AV_LOG_WARNING, "Frames with %s transfer (HDR): the networks were trained "
+               "on SDR images and see the coded signal as if it were SDR; expect shifted "
+               "contrast and colours (tone-map to SDR first, e.g. with zscale and tonemap, "
+               "for SDR output)\n", av_color_transfer_name(in->color_trc));
+        s->warned_transfer = 1;
+    }
+    if (!s->warned_interlaced && in->flags & AV_FRAME_FLAG_INTERLACED) {
+        av_log(ctx, AV_LOG_WARNING, "Interlaced frames: the network upscales the two fields "
+               "woven together and enlarges their combing; deinterlace first (e.g. "
+               "bwdif or yadif before realesrgan, or bwdif_cuda for CUDA frames)\n");
+        s->warned_interlaced = 1;
+    }
+}
+
 /* One warning each: a matrix the filter does not convert, NaN/Inf samples in float frames. */
 static void warn_about_input(AVFilterContext *ctx, const AVFrame *in, const ResrFrameGeometry *g)
 {
     RealESRGANContext *s = ctx->priv;
     ResrPlanes planes;
     size_t nonfinite;
+
+    warn_about_content(ctx, in);
 
     if (!g->in_format.is_rgb && !g->in_format.is_gray && !s->warned_colorspace &&
         in->colorspace != AVCOL_SPC_UNSPECIFIED && !ff_realesrgan_known_matrix(in->colorspace)) {
@@ -592,6 +769,8 @@ static int output_frame(AVFilterContext *ctx, const AVFrame *in, AVFrame **out)
         return AVERROR(ENOMEM);
     if ((ret = av_frame_copy_props(*out, in)) < 0)
         return ret;
+    /* after copying: the input's SAR does not absorb the output size's rounding */
+    (*out)->sample_aspect_ratio = outlink->sample_aspect_ratio;
     /* cropping is in pixels of the frame it applies to */
     (*out)->crop_top    = av_rescale(in->crop_top,    outlink->h, inlink->h);
     (*out)->crop_bottom = av_rescale(in->crop_bottom, outlink->h, inlink->h);
@@ -610,10 +789,26 @@ static int upscale(AVFilterContext *ctx, const AVFrame *in, AVFrame *out)
 
     ff_realesrgan_frame_planes(&src, in);
     ff_realesrgan_frame_planes(&dst, out);
-    if ((ret = s->engine->ops->run(s->engine, &src, &dst)) < 0)
+    /* alpha=network: the alpha engine then overwrites the bicubic alpha */
+    if ((ret = s->engine->ops->run(s->engine, &src, &dst)) < 0 ||
+        (s->alpha_engine && (ret = s->alpha_engine->ops->run(s->alpha_engine, &src, &dst)) < 0))
         av_log(ctx, AV_LOG_ERROR, "The %s engine failed on frame %"PRId64": %s\n",
                s->engine->ops->name, s->frame_count, av_err2str(ret));
     return ret;
+}
+
+/* Big-endian frames: their samples swapped in place into the native twin's for the engine
+ * (a copy first when the frame is shared). */
+static int to_native_bytes(AVFilterContext *ctx, AVFrame **in)
+{
+    const RealESRGANContext *s = ctx->priv;
+    int ret;
+
+    if (!s->swap_bytes)
+        return 0;
+    if ((ret = ff_inlink_make_frame_writable(ctx->inputs[0], in)) < 0)
+        return ret;
+    return ff_realesrgan_swap_sample_bytes(*in);
 }
 
 /* -v verbose: where the frame's time went (the engine waits between its stages then). */
@@ -643,9 +838,13 @@ static int realesrgan_filter_frame(AVFilterLink *inlink, AVFrame *in)
     int ret;
 
     if ((ret = check_frame_layout(ctx, in)) < 0 ||
+        (ret = to_native_bytes(ctx, &in)) < 0 ||
         (ret = follow_colour_properties(ctx, in)) < 0 ||
         (ret = output_frame(ctx, in, &out)) < 0 ||
         (ret = upscale(ctx, in, out)) < 0)
+        goto fail;
+    /* the engine wrote native samples into the big-endian frame */
+    if (s->swap_bytes && (ret = ff_realesrgan_swap_sample_bytes(out)) < 0)
         goto fail;
     log_frame_time(ctx, in, start);
     s->frame_count++;
@@ -662,11 +861,19 @@ fail:
 #define FLAGS (AV_OPT_FLAG_FILTERING_PARAM | AV_OPT_FLAG_VIDEO_PARAM)
 static const AVOption realesrgan_options[] = {
     { "model", "Real-ESRGAN model: a .pth or .safetensors file, or an official model's name (e.g. realesr-animevideov3, RealESRGAN_x4plus) looked up in $REALESRGAN_MODEL_PATH, ./models, ~/.cache/realesrgan", OFFSET(model_name), AV_OPT_TYPE_STRING, { .str = NULL }, .flags = FLAGS },
-    { "outscale", "output size / input size, 0 = the model's scale; other factors resize the network's output (Lanczos, a=3, antialiased) to the nearest size in whole chroma samples", OFFSET(outscale), AV_OPT_TYPE_DOUBLE, { .dbl = 0 }, 0, 16, FLAGS },
+    { "outscale", "output size / input size, 0 = the model's scale; other factors resize the network's output (Lanczos, a=3, antialiased, on the float output; the official script uses OpenCV's LANCZOS4 on the 8-bit image) to the size the rounding option gives, in whole chroma samples", OFFSET(outscale), AV_OPT_TYPE_DOUBLE, { .dbl = 0 }, 0, 16, FLAGS },
+    { "rounding", "outscale's output size in pixels", OFFSET(rounding), AV_OPT_TYPE_INT, { .i64 = ROUND_TRUNCATE }, 0, ROUND_NB - 1, FLAGS, .unit = "rounding" },
+        { "truncate", "int(size * outscale), as the official inference_realesrgan.py", 0, AV_OPT_TYPE_CONST, { .i64 = ROUND_TRUNCATE }, 0, 0, FLAGS, .unit = "rounding" },
+        { "nearest",  "the nearest size", 0, AV_OPT_TYPE_CONST, { .i64 = ROUND_NEAREST }, 0, 0, FLAGS, .unit = "rounding" },
     { "dn", "denoise strength of realesr-general-x4v3, 0 (weak, keeps noise) .. 1 (the model as it is): its weights are blended with realesr-general-wdn-x4v3's as dn * model + (1 - dn) * dn_model (the official script's default is 0.5)", OFFSET(dn), AV_OPT_TYPE_FLOAT, { .dbl = 1 }, 0, 1, FLAGS },
     { "dn_model", "the model dn < 1 blends with (default: realesr-general-wdn-x4v3 beside the model, else on the model search path)", OFFSET(dn_model_name), AV_OPT_TYPE_STRING, { .str = NULL }, .flags = FLAGS },
     { "tile", "input tile size in pixels, 0 = automatic (whole frame when it fits)", OFFSET(tile), AV_OPT_TYPE_INT, { .i64 = 0 }, 0, 16384, FLAGS },
     { "tile_pad", "context added around each tile, in input pixels; -1 = automatic: SRVGGNetCompact's receptive radius + 1 (tiles then equal the whole frame exactly), 40 for RRDBNet (80 for x2, 160 for x1 models; seams above 45 dB PSNR)", OFFSET(tile_pad), AV_OPT_TYPE_INT, { .i64 = -1 }, -1, 1024, FLAGS },
+    { "pre_pad", "the official pre_pad: pixels of reflect padding added at the right and bottom before the network, cropped after (the official image script's default is 0, the RealESRGANer class's 10)", OFFSET(pre_pad), AV_OPT_TYPE_INT, { .i64 = 0 }, 0, RESR_MAX_PRE_PAD, FLAGS },
+    { "alpha", "how the alpha plane of RGBA/YUVA frames is upscaled", OFFSET(alpha), AV_OPT_TYPE_INT, { .i64 = ALPHA_AUTO }, ALPHA_AUTO, ALPHA_NB - 1, FLAGS, .unit = "alpha" },
+        { "auto",    "network for RRDBNet models (RealESRGAN_*), bicubic for SRVGGNetCompact (realesr-*) and CUDA", 0, AV_OPT_TYPE_CONST, { .i64 = ALPHA_AUTO }, 0, 0, FLAGS, .unit = "alpha" },
+        { "bicubic", "bicubic beside the network", 0, AV_OPT_TYPE_CONST, { .i64 = ALPHA_BICUBIC }, 0, 0, FLAGS, .unit = "alpha" },
+        { "network", "as the official script: alpha replicated to RGB through the network, back to gray (0.299 R + 0.587 G + 0.114 B); doubles the CPU time of frames with alpha", 0, AV_OPT_TYPE_CONST, { .i64 = ALPHA_NETWORK }, 0, 0, FLAGS, .unit = "alpha" },
     { "backend", "engine", OFFSET(backend), AV_OPT_TYPE_INT, { .i64 = BACKEND_AUTO }, 0, BACKEND_NB - 1, FLAGS, .unit = "backend" },
         { "auto", "CUDA for CUDA frames, CPU for software frames", 0, AV_OPT_TYPE_CONST, { .i64 = BACKEND_AUTO }, 0, 0, FLAGS, .unit = "backend" },
         { "cpu",  "fp32 CPU engine (workers: the generic threads option)", 0, AV_OPT_TYPE_CONST, { .i64 = BACKEND_CPU  }, 0, 0, FLAGS, .unit = "backend" },

@@ -9,7 +9,7 @@ FFPROBE=${FFPROBE:-$ROOT/ffprobe}
 export FFMPEG FFPROBE
 SHARED=${RESR_SHARED:-$ROOT/../shared}   # tests/common/shared.sh
 MODEL=$SHARED/models/realesr-animevideov3.pth
-CLIP=$SHARED/media/video/onepiece_demo.mp4
+CLIP=$ROOT/media/onepiece_demo.mp4   # the demo clip kept in the repository (media/README.md)
 TOOL=$ROOT/tools/archive-upscale
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)

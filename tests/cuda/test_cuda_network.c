@@ -89,7 +89,7 @@ static int run_engine_with(const ResrModel *m, int math, const float *in, int w,
     if ((ret = resr_cuda_weights_pack(&wts, m, math)) < 0)
         return ret;
     ret = resr_tile_plan_make(&plan, w, h, s, resr_model_unshuffle(m),
-                              tile, tile_pad);
+                              tile, tile_pad, 0);
     if (ret < 0) {
         resr_cuda_weights_free(&wts);
         return ret;
@@ -444,7 +444,7 @@ static void run_frame_case(const FrameCase *fc)
     }
 
     if ((ret = resr_cuda_weights_pack(&wts, m, RESR_PRECISION_FP32)) < 0 ||
-        (ret = resr_tile_plan_make(&plan, fc->w, fc->h, s, u, fc->tile, fc->tile_pad)) < 0) {
+        (ret = resr_tile_plan_make(&plan, fc->w, fc->h, s, u, fc->tile, fc->tile_pad, 0)) < 0) {
         resr_test_fail(name, "plan: %d", ret);
         goto end;
     }

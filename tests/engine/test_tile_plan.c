@@ -22,7 +22,7 @@ static void test_single_tile(void)
 
     /* tile 0 and tile >= frame both give one tile; x2 pads 37x21 to 38x22 */
     for (int tile = 0; tile <= 64; tile += 64) {
-        if ((ret = resr_tile_plan_make(&p, 37, 21, 2, 2, tile, 10)) < 0) {
+        if ((ret = resr_tile_plan_make(&p, 37, 21, 2, 2, tile, 10, 0)) < 0) {
             resr_test_fail(name, "tile %d: error %d", tile, ret);
             return;
         }
@@ -47,7 +47,7 @@ static void test_official_cut(void)
     const char *name = "official_cut_100x70_t32_p10";
     ResrTilePlan p;
 
-    if (resr_tile_plan_make(&p, 100, 70, 4, 1, 32, 10) < 0) {
+    if (resr_tile_plan_make(&p, 100, 70, 4, 1, 32, 10, 0) < 0) {
         resr_test_fail(name, "error");
         return;
     }
@@ -176,7 +176,7 @@ static void test_partitions(void)
                         const int w = sizes[a], h = sizes[(b + 3) % 7];
                         ResrTilePlan p;
                         if (resr_tile_plan_make(&p, w, h, scales[s][0], scales[s][1], tiles[t],
-                                                pads[q]) < 0) {
+                                                pads[q], 0) < 0) {
                             resr_test_fail(name, "%dx%d x%d u%d tile %d pad %d: error", w, h,
                                       scales[s][0], scales[s][1], tiles[t], pads[q]);
                             return;
@@ -201,7 +201,7 @@ static void test_rounding(void)
     ResrTilePlan p;
 
     /* x1 (unshuffle 4): tile 30 -> 32, pad 10 -> 12; 101 wide pads to 104 */
-    if (resr_tile_plan_make(&p, 101, 9, 1, 4, 30, 10) < 0) {
+    if (resr_tile_plan_make(&p, 101, 9, 1, 4, 30, 10, 0) < 0) {
         resr_test_fail(name, "error");
         return;
     }
@@ -218,18 +218,52 @@ static void test_rounding(void)
     resr_tile_plan_free(&p);
 }
 
+/*
+ * pre_pad (the official reflect padding before the network): x2 (unshuffle 2), 37x21 with
+ * pre_pad 10 is 47x31, then 48x32 for the unshuffle; tiles cover that, outputs stop at the
+ * real frame's 74x42.
+ */
+static void test_pre_pad(void)
+{
+    const char *name = "pre_pad";
+    ResrTilePlan p;
+    int max_x = 0, max_y = 0;
+
+    if (resr_tile_plan_make(&p, 37, 21, 2, 2, 16, 4, 10) < 0) {
+        resr_test_fail(name, "error");
+        return;
+    }
+    for (int i = 0; i < p.count; i++) {
+        const ResrTile *t = &p.tiles[i];
+        max_x = t->core.x + t->core.w > max_x ? t->core.x + t->core.w : max_x;
+        max_y = t->core.y + t->core.h > max_y ? t->core.y + t->core.h : max_y;
+        if (t->output.x + t->output.w > 74 || t->output.y + t->output.h > 42) {
+            resr_test_fail(name, "tile %d writes past the 74x42 output", i);
+            resr_tile_plan_free(&p);
+            return;
+        }
+    }
+    if (p.padded_w != 48 || p.padded_h != 32 || max_x != 48 || max_y != 32 || p.count != 6)
+        resr_test_fail(name, "padded %dx%d, cores reach %dx%d, %d tiles (want 48x32, 48x32, 6)",
+                       p.padded_w, p.padded_h, max_x, max_y, p.count);
+    else
+        resr_test_pass(name);
+    resr_tile_plan_free(&p);
+}
+
 static void test_invalid(void)
 {
     const char *name = "invalid_arguments";
     ResrTilePlan p;
-    const int bad[][6] = {
-        { 0, 5, 4, 1, 0, 10 }, { 5, 0, 4, 1, 0, 10 }, { 5, 5, 0, 1, 0, 10 },
-        { 5, 5, 4, 0, 0, 10 }, { 5, 5, 4, 1, 0, -1 }, { 1 << 29, 5, 4, 1, 0, 10 },
+    const int bad[][7] = {
+        { 0, 5, 4, 1, 0, 10, 0 }, { 5, 0, 4, 1, 0, 10, 0 }, { 5, 5, 0, 1, 0, 10, 0 },
+        { 5, 5, 4, 0, 0, 10, 0 }, { 5, 5, 4, 1, 0, -1, 0 }, { 1 << 29, 5, 4, 1, 0, 10, 0 },
+        { 5, 5, 4, 1, 0, 10, -1 }, { 5, 5, 4, 1, 0, 10, RESR_MAX_PRE_PAD + 1 },
     };
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
         const int ret = resr_tile_plan_make(&p, bad[i][0], bad[i][1], bad[i][2], bad[i][3],
-                                            bad[i][4], bad[i][5]);
+                                            bad[i][4], bad[i][5], bad[i][6]);
         if (ret != -EINVAL || p.tiles || p.count) {
             resr_test_fail(name, "case %zu returned %d with %d tiles", i, ret, p.count);
             resr_tile_plan_free(&p);
@@ -282,6 +316,7 @@ int main(void)
     test_official_cut();
     test_rounding();
     test_partitions();
+    test_pre_pad();
     test_invalid();
     test_auto_pad();
     return resr_test_exit();

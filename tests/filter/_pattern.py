@@ -35,19 +35,26 @@ def pattern(w, h):
     return np.round(rgba * 65535).astype("<u2")
 
 
-# where alpha lives in a raw frame: (sample dtype, offset in samples, step in samples)
+# where alpha lives in a raw frame: (sample dtype, offset in samples, step in samples[, peak])
 def alpha_samples(fmt, w, h, data):
     n = w * h
+    c420, c422 = ((w + 1) // 2) * ((h + 1) // 2), ((w + 1) // 2) * h
     layouts = {
         "rgba": ("u1", 3, 4), "bgra": ("u1", 3, 4), "argb": ("u1", 0, 4), "abgr": ("u1", 0, 4),
         "rgba64le": ("<u2", 3, 4), "gbrap": ("u1", 3 * n, 1), "gbrap16le": ("<u2", 3 * n, 1),
         "yuva444p": ("u1", 3 * n, 1),
-        "yuva420p": ("u1", n + 2 * ((w + 1) // 2) * ((h + 1) // 2), 1),
+        "yuva420p": ("u1", n + 2 * c420, 1),
+        "gbrap10le": ("<u2", 3 * n, 1, 1023), "gbrap12le": ("<u2", 3 * n, 1, 4095),
+        "gbrapf32le": ("<f4", 3 * n, 1, 1.0),
+        "yuva420p10le": ("<u2", n + 2 * c420, 1, 1023), "yuva422p10le": ("<u2", n + 2 * c422, 1, 1023),
+        "yuva444p10le": ("<u2", 3 * n, 1, 1023), "yuva444p12le": ("<u2", 3 * n, 1, 4095),
+        "yuva420p16le": ("<u2", n + 2 * c420, 1), "yuva444p16le": ("<u2", 3 * n, 1),
     }
-    dtype, offset, step = layouts[fmt]
+    dtype, offset, step = layouts[fmt][:3]
+    peak = layouts[fmt][3] if len(layouts[fmt]) > 3 else 255.0 if dtype == "u1" else 65535.0
     samples = np.frombuffer(data, dtype)
     alpha = samples[offset:offset + step * n:step].astype(np.float64)
-    return alpha / (255.0 if dtype == "u1" else 65535.0)
+    return alpha / peak
 
 
 def main():

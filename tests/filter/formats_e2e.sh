@@ -30,6 +30,11 @@ FORMATS=(
     "yuv420p10le 24 28" "yuv422p10le 32 28" "yuv444p10le 48 50"
     "yuv420p12le 24 28" "yuv420p16le 24 28" "yuv444p16le 48 50"
     "nv12 12 28"      "nv21 12 28"      "p010le 24 28"    "p016le 24 28"
+    "gbrp14le 48 60"  "gbrap10le 64 55" "gbrap12le 64 60" "gbrapf32le 128 60"
+    "gray12le 16 0"   "gray14le 16 0"
+    "yuv422p12le 32 28" "yuv444p12le 48 50" "yuv422p16le 32 28"
+    "yuva420p10le 40 28" "yuva422p10le 48 28" "yuva444p10le 64 50"
+    "yuva444p12le 64 50" "yuva420p16le 40 28" "yuva444p16le 64 50"
 )
 CASES=()
 for entry in "${FORMATS[@]}"; do CASES+=("format_${entry%% *}"); done
@@ -99,7 +104,7 @@ for entry in "${FORMATS[@]}"; do
     fi
     echo "# $fmt: twin $twin_db dB, swscale $swscale_db dB"
 
-    case $fmt in rgba|bgra|argb|abgr|rgba64le|gbrap|gbrap16le|yuva420p|yuva444p)
+    case $fmt in rgba|bgra|argb|abgr|rgba64le|gbrap|gbrap16le|yuva420p|yuva444p|gbrap1[02]le|gbrapf32le|yuva4[24]*p1[026]le)
         if ! ff "$WORK/$fmt.alpha.log" "${SRC[@]}" \
                 -vf "$TAG,format=$fmt,scale=$OW:$OH:flags=bicubic+accurate_rnd:param0=0:param1=0.5" \
                 -c:v rawvideo -f rawvideo "$WORK/$fmt.scaled"; then

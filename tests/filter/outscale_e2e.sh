@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # outscale and what the filter logs, through ffmpeg:
-#   - the output size: the input times outscale, rounded to whole chroma samples;
+#   - the output size: the input times outscale, truncated as the official script does, in
+#     whole chroma samples;
 #   - the content: the x4 network's output resized by the filter equals PIL's Lanczos
 #     (Image.LANCZOS on float planes, tests/filter/_resize_ref.py) of the filter's own
 #     full-scale output, >= 45 dB for 8-bit RGB and luma (only rounding differs), >= 60 dB
@@ -66,10 +67,11 @@ resized outscale_2x_gbrpf32 gbrpf32le 2 60 60
 # 4:2:0: luma as strictly as RGB; chroma sits left, PIL centres it, hence the loose total
 resized outscale_3.5x_yuv420p yuv420p 3.5 35 45
 
-# odd input: RGB rounds to the nearest pixel, 4:2:0 to whole chroma samples
+# odd input: the official int(63 * 3.5) x int(47 * 3.5) = 220x164, then whole chroma samples
+# (rounding=nearest: 221x165 for RGB, tests/filter/fidelity_e2e.sh)
 odd_sizes() {
     local fmt want got
-    for entry in "rgb24 221x165" "yuv420p 220x164" "yuv422p 220x165"; do
+    for entry in "rgb24 220x164" "yuv420p 220x164" "yuv422p 220x164"; do
         read -r fmt want <<<"$entry"
         if ! ff "$WORK/odd.$fmt.log" -f rawvideo -pix_fmt rgba64le -s 63x47 -i "$WORK/pattern63.raw" \
                 -vf "format=$fmt,realesrgan=model=$MODEL:outscale=3.5" -c:v rawvideo -f nut "$WORK/odd.$fmt.nut"; then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end on a real clip: ../shared/media/video/onepiece_demo.mp4 downscaled to 160x120
+# End to end on a real clip: media/onepiece_demo.mp4 downscaled to 160x120
 # in the same graph, then realesrgan with realesr-animevideov3 (x4). Checks: 181 frames of
 # 640x480, every frame's timestamps equal to the source's, the audio packets copied
 # untouched, the one-line summary logged.
@@ -7,7 +7,7 @@
 
 CASES=(video_summary_logged video_frame_count_and_size video_pts_equal_source video_audio_copied)
 require_ffmpeg "${CASES[@]}"
-CLIP=$SHARED/media/video/onepiece_demo.mp4
+CLIP=$ROOT/media/onepiece_demo.mp4   # the demo clip kept in the repository (media/README.md)
 if [ ! -f "$CLIP" ] || [ ! -f "$MODEL" ]; then
     for name in "${CASES[@]}"; do skip_data "$name" "$CLIP or $MODEL missing"; done
     exit 0

@@ -199,7 +199,7 @@ static int bench_case(Gpu *g, const Case *c, const char *dir, int iters)
 
     /* the network alone: weights, one whole-frame tile, its arena and launches */
     if ((ret = resr_cuda_weights_pack(&w, m, math)) < 0 ||
-        (ret = resr_tile_plan_make(&tiles, c->w, c->h, s, u, 0, 0)) < 0)
+        (ret = resr_tile_plan_make(&tiles, c->w, c->h, s, u, 0, 0, 0)) < 0)
         goto end;
     resr_cuda_arena_plan(&ar, m, math, tiles.max_input_w, tiles.max_input_h);
     CK(g->cu->cuMemAlloc(&d_weights, w.size));
