@@ -302,7 +302,7 @@ static void run_video_case(void)
         snprintf(why, sizeof(why), "the frame driver read the control block %ld time(s)", control_reads);
     /* frames without overflow: both retry passes of every tile returned at once, every launch */
     ResrTilePlan tiles;
-    if (!why[0] && resr_tile_plan_make(&tiles, w, h, m->scale, resr_model_unshuffle(m), tile, pad) >= 0) {
+    if (!why[0] && resr_tile_plan_make(&tiles, w, h, m->scale, resr_model_unshuffle(m), tile, pad, 0) >= 0) {
         const long want = (long)small_frames * tiles.count * RESR_CUDA_RETRY_PASSES * resr_cuda_max_launches(m);
         if (emu_counters.skipped - skipped_before != want)
             snprintf(why, sizeof(why), "%ld launches of retry passes returned at once over %d frames, want %ld",
