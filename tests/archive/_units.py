@@ -1,16 +1,17 @@
 """Unit cases of tools/archive-upscale's pure parts (run by tool_units.sh): where it cuts,
 how it rounds timestamps, what it reads from a filter string and refuses on its command line."""
-import importlib.machinery
-import importlib.util
 import os
 import sys
+import types
 
 sys.dont_write_bytecode = True      # no __pycache__ beside the tool
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-loader = importlib.machinery.SourceFileLoader("archive_upscale", os.path.join(ROOT, "tools", "archive-upscale"))
-spec = importlib.util.spec_from_loader("archive_upscale", loader)
-au = importlib.util.module_from_spec(spec)
-loader.exec_module(au)
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from archive_upscale import cli, common, join, plan, work  # noqa: E402
+
+# one namespace for the cases below, as the tool's modules split them
+au = types.SimpleNamespace(**{k: v for mod in (common, plan, work, join, cli)
+                              for k, v in vars(mod).items() if not k.startswith("__")})
 
 failures = 0
 

@@ -1,0 +1,377 @@
+"""archive-upscale: upscale a long video in independent segments, on a Slurm cluster or locally.
+
+Usage:
+  archive-upscale [OPTIONS] -- INPUT OUTPUT [FFMPEG OUTPUT OPTIONS...] --vf FILTERS
+  archive-upscale --resume --workdir DIR [OPTIONS]      continue the work in DIR
+  archive-upscale --status --workdir DIR                 progress of the work in DIR
+
+INPUT's main video stream is split at clean keyframes into segments by stream copy (no
+re-encode of the source). Every segment is upscaled by its own ffmpeg process (a Slurm array
+task with --slurm, one of N local workers with --local N) with FILTERS and the FFMPEG OUTPUT
+OPTIONS (the video encoder: -c:v ffv1, -c:v libx264 -crf 16, -c:v hevc_nvenc ...), written
+under a temporary name, checked (frame count, decodability) and renamed. Then the segments are
+joined by stream copy, and INPUT's audio, subtitles, attachments, chapters and metadata are
+muxed in once, unchanged: OUTPUT has exactly INPUT's video frames with their timestamps, so the
+audio stays in sync.
+
+The work directory (default OUTPUT.archive-work, on storage every node sees) holds the
+manifest (source checksum, segment list, the exact filter and encoder options) and the state
+of every segment. Running the same command again, or --resume, redoes only the segments that
+are missing or invalid; a changed source or changed options are refused unless --restart.
+
+Options:
+  --slurm                 run the segments as one Slurm job array (sbatch --array)
+  --local N               run N segments at a time on this machine [1; a rerun without
+                          either runs the way the work directory's last run did]
+  --segment-seconds S     target segment length in seconds [60]
+  --workdir DIR           work directory [OUTPUT.archive-work]
+  --resume                continue the work directory's job; INPUT/OUTPUT/options may be left out
+  --restart               discard the work directory's results and start over
+  --status                print the progress of the work directory and exit
+  --retries N             rerun failed segments up to N times before giving up [1]
+  --slurm-opts 'OPTS'     extra sbatch options, e.g. '--partition=gpu --gres=gpu:1 --time=2:00:00'
+  --max-parallel M        at most M array tasks at a time (sbatch --array=...%M)
+  --input-opts 'OPTS'     ffmpeg input options for every segment, e.g. '-hwaccel cuda'
+  --mux-opts 'OPTS'       extra ffmpeg options for the final join, e.g. '-map -1:s:1'
+  --segment-format F      container of the intermediate segments: nut (exact timestamps) or
+                          mkv (millisecond timestamps) [nut]
+  --keep-segments         keep the segment files after a successful join
+  --only LIST             process only these segments (e.g. 0 or 3,5), do not join: a preview
+  --poll SECONDS          progress interval [10]
+  -y, --overwrite         overwrite OUTPUT if it exists
+  --ffmpeg PATH, --ffprobe PATH   [$FFMPEG/$FFPROBE, the build next to this script, PATH]
+
+FILTERS must turn each input frame into exactly one output frame (realesrgan, scale, crop,
+format, ...): segments are filtered independently, so temporal filters (fps, deinterlacers that
+double the rate, minterpolate) are rejected by the frame-count check."""
+
+import fcntl
+import os
+import shlex
+import shutil
+import sys
+import time
+
+from .checks import preflight, segment_valid
+from .common import PROG, Failure, Tools, hms, log, write_json_atomic
+from .join import join
+from .local import run_local
+from .plan import split
+from .progress import Progress, pid_alive
+from .slurm import active_slurm_job, run_slurm, squeue_tasks, wait_slurm
+from .task import run_segment
+from .work import Work, settings_id, settings_of, source_identity
+
+
+# Output options that would break the segment contract (one output frame per input frame,
+# our own container and mapping): the user gets a clear error instead of a bad archive.
+FORBIDDEN_OUTPUT_OPTS = {
+    "-i": "INPUT is given after --",
+    "-map": "the main video stream is mapped by the tool; use --mux-opts for the join",
+    "-vf": "use --vf FILTERS", "-filter:v": "use --vf FILTERS", "-filter": "use --vf FILTERS",
+    "-filter_complex": "use --vf FILTERS", "-lavfi": "use --vf FILTERS",
+    "-f": "segments are written as --segment-format; OUTPUT's extension picks its container",
+    "-ss": "trim INPUT before archiving", "-t": "trim INPUT before archiving",
+    "-to": "trim INPUT before archiving", "-frames:v": "trim INPUT before archiving",
+    "-vframes": "trim INPUT before archiving", "-r": "the source's timestamps are kept",
+    "-fps_mode": "the source's timestamps are kept", "-vsync": "the source's timestamps are kept",
+}
+
+
+# --- the driver ----------------------------------------------------------------------------------
+
+def parse_args(argv):
+    class A:
+        pass
+    a = A()
+    a.slurm = False
+    a.local = None
+    a.segment_seconds = None
+    a.workdir = None
+    a.resume = a.restart = a.status = a.keep_segments = a.overwrite = False
+    a.retries = 1
+    a.slurm_opts = a.input_opts = a.mux_opts = None
+    a.max_parallel = None
+    a.segment_format = None
+    a.poll = 10.0
+    a.ffmpeg = a.ffprobe = None
+    a.input = a.output = a.vf = None
+    a.output_opts = []
+    a.run_segment = None
+    a.only = None
+
+    def value(i, name):
+        if i + 1 >= len(argv):
+            raise Failure(f"{name} needs a value")
+        return argv[i + 1]
+
+    i = 0
+    while i < len(argv):
+        o = argv[i]
+        if o == "--":
+            rest = argv[i + 1:]
+            break
+        if o in ("-h", "--help"):
+            print(__doc__.strip())
+            sys.exit(0)
+        elif o == "--slurm":
+            a.slurm = True
+        elif o == "--local":
+            a.local = int(value(i, o)); i += 1
+        elif o == "--segment-seconds":
+            a.segment_seconds = float(value(i, o)); i += 1
+        elif o == "--workdir":
+            a.workdir = value(i, o); i += 1
+        elif o == "--resume":
+            a.resume = True
+        elif o == "--restart":
+            a.restart = True
+        elif o == "--status":
+            a.status = True
+        elif o == "--retries":
+            a.retries = int(value(i, o)); i += 1
+        elif o == "--slurm-opts":
+            a.slurm_opts = value(i, o); i += 1
+        elif o == "--max-parallel":
+            a.max_parallel = int(value(i, o)); i += 1
+        elif o == "--input-opts":
+            a.input_opts = value(i, o); i += 1
+        elif o == "--mux-opts":
+            a.mux_opts = value(i, o); i += 1
+        elif o == "--segment-format":
+            a.segment_format = value(i, o); i += 1
+            if a.segment_format not in ("nut", "mkv"):
+                raise Failure("--segment-format: nut or mkv")
+        elif o == "--keep-segments":
+            a.keep_segments = True
+        elif o == "--only":
+            try:
+                a.only = sorted({int(x) for x in value(i, o).split(",")})
+            except ValueError:
+                raise Failure("--only: segment numbers separated by commas")
+            i += 1
+        elif o == "--poll":
+            a.poll = float(value(i, o)); i += 1
+        elif o in ("-y", "--overwrite"):
+            a.overwrite = True
+        elif o == "--ffmpeg":
+            a.ffmpeg = value(i, o); i += 1
+        elif o == "--ffprobe":
+            a.ffprobe = value(i, o); i += 1
+        elif o == "--run-segment":
+            a.run_segment = (value(i, o), int(argv[i + 2]) if i + 2 < len(argv) else None)
+            return a
+        else:
+            raise Failure(f"unknown option '{o}' (options go before --; see --help)")
+        i += 1
+    else:
+        rest = []
+    if a.slurm and a.local:
+        raise Failure("--slurm and --local exclude each other")
+    if a.local is not None and a.local < 1:
+        raise Failure("--local N: N >= 1")
+    if a.segment_seconds is not None and a.segment_seconds <= 0:
+        raise Failure("--segment-seconds must be > 0")
+    if rest:
+        if len(rest) < 2:
+            raise Failure("after --: INPUT OUTPUT [ffmpeg output options] --vf FILTERS")
+        a.input, a.output = rest[0], rest[1]
+        j = 2
+        while j < len(rest):
+            if rest[j] == "--vf":
+                if j + 1 >= len(rest):
+                    raise Failure("--vf needs FILTERS")
+                a.vf = rest[j + 1]
+                j += 2
+                continue
+            opt = rest[j].split(":")[0] if rest[j].startswith("-") else None
+            if opt in FORBIDDEN_OUTPUT_OPTS or rest[j] in FORBIDDEN_OUTPUT_OPTS:
+                raise Failure(f"ffmpeg option {rest[j]} is not allowed here: "
+                              f"{FORBIDDEN_OUTPUT_OPTS.get(rest[j], FORBIDDEN_OUTPUT_OPTS.get(opt))}")
+            a.output_opts.append(rest[j])
+            j += 1
+        if not a.vf:
+            raise Failure("--vf FILTERS is required (e.g. --vf 'realesrgan=model=x4.pth')")
+    return a
+
+
+def main(argv):
+    args = parse_args(argv)
+    if args.run_segment:
+        workdir, index = args.run_segment
+        if index is None:
+            raise Failure("--run-segment WORKDIR INDEX")
+        return run_segment(workdir, index)
+
+    if not args.workdir:
+        if not args.output:
+            raise Failure("give INPUT and OUTPUT after --, or --workdir DIR with --resume/--status")
+        args.workdir = args.output + ".archive-work"
+    work = Work(args.workdir)
+    previous = work.load()
+
+    if args.status:
+        if not previous:
+            raise Failure(f"{work.dir}: no manifest")
+        if previous.get("joined"):
+            log(f"{previous['output']}: complete, joined {previous['joined']}")
+            return 0
+        jobs = [j for j in work.jobs() if j.get("kind") == "slurm"]
+        live = (squeue_tasks(jobs[-1]["id"]) or {}) if jobs and shutil.which("squeue") else {}
+        Progress(work, 0).report(lambda i, st: i in live or (not jobs and pid_alive(st)), force=True)
+        return 0
+
+    if args.input is None:
+        if not (args.resume and previous):
+            raise Failure("give INPUT and OUTPUT after -- (or --resume --workdir DIR with a manifest)")
+        args.input = previous["input"]["path"]
+        args.output = previous["output"]
+        s = previous["settings"]
+        args.vf, args.output_opts = s["vf"], s["output_options"]
+        args.input_opts = shlex.join(s["input_options"])
+        args.ffmpeg = args.ffmpeg or s["ffmpeg"]
+        args.segment_seconds = args.segment_seconds or s["segment_seconds"]
+        args.segment_format = args.segment_format or s["segment_format"]
+    if args.segment_seconds is None:
+        args.segment_seconds = previous["settings"]["segment_seconds"] if previous else 60.0
+    if args.segment_format is None:
+        args.segment_format = previous["settings"]["segment_format"] if previous else "nut"
+    if not os.path.isfile(args.input):
+        raise Failure(f"INPUT {args.input}: no such file")
+    if os.path.abspath(args.input) == os.path.abspath(args.output):
+        raise Failure("OUTPUT must differ from INPUT")
+    tools = Tools(args.ffmpeg, args.ffprobe)
+    settings = settings_of(args, tools)
+
+    if previous and previous.get("joined") and not args.restart:
+        if os.path.exists(previous["output"]) and previous["settings_id"] == settings_id(settings):
+            log(f"{previous['output']} is complete (joined {previous['joined']}); --restart to redo it")
+            return 0
+        if not os.path.isdir(work.path("src")):
+            log("the earlier run's segments were removed after its join: starting over")
+            args.restart = True
+    if os.path.exists(args.output) and not args.overwrite:
+        raise Failure(f"OUTPUT {args.output} exists (-y to overwrite)")
+
+    if previous and not args.restart:
+        problems = []
+        src = source_identity(args.input, previous["input"])
+        if src["sha256"] != previous["input"]["sha256"]:
+            problems.append(f"INPUT's content changed (sha256 {previous['input']['sha256'][:12]}... "
+                            f"then, {src['sha256'][:12]}... now)")
+        if os.path.abspath(args.output) != previous["output"]:
+            problems.append(f"OUTPUT was {previous['output']}")
+        for key, new in settings.items():
+            old = previous["settings"].get(key)
+            if old != new:
+                problems.append(f"{key} was {old!r}, now {new!r}")
+        if problems:
+            raise Failure(f"{work.dir} holds results made differently; they are not mixed:\n  "
+                          + "\n  ".join(problems)
+                          + "\nRerun with the original options, or add --restart to discard them.")
+    if previous and args.restart:
+        log(f"--restart: discarding the results in {work.dir}")
+        for d in ("src", "out", "state", "progress"):
+            shutil.rmtree(work.path(d), ignore_errors=True)
+        for f in ("manifest.json", "jobs.json", "join.ffconcat"):
+            try:
+                os.unlink(work.path(f))
+            except OSError:
+                pass
+        previous = None
+    elif previous is None and os.path.isdir(work.dir) and os.listdir(work.dir):
+        raise Failure(f"--workdir {work.dir} is not empty and holds no manifest")
+    os.makedirs(work.dir, exist_ok=True)
+    lock = open(work.path("lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        raise Failure(f"another {PROG} is working on {work.dir}")
+
+    started = time.time()
+    if previous is None:
+        split(work, args, tools, settings)
+        preflight(work, tools)
+    m = work.manifest
+    if args.mux_opts is not None and m.get("mux_options") != args.mux_opts:
+        m["mux_options"] = args.mux_opts
+        write_json_atomic(work.manifest_path, m)
+        preflight(work, tools)
+
+    # how the segments run: as given, else as the last run of this work directory did
+    runner = m.get("runner") or {"kind": "local", "workers": 1}
+    if args.slurm:
+        runner = {"kind": "slurm", "slurm_opts": args.slurm_opts, "max_parallel": args.max_parallel}
+    elif args.local:
+        runner = {"kind": "local", "workers": args.local}
+    else:
+        if args.slurm_opts is not None:
+            runner["slurm_opts"] = args.slurm_opts
+        if args.max_parallel is not None:
+            runner["max_parallel"] = args.max_parallel
+    if runner != m.get("runner"):
+        m["runner"] = runner
+        write_json_atomic(work.manifest_path, m)
+
+    progress = Progress(work, args.poll)
+    job = active_slurm_job(work)
+    if job:     # an earlier driver's array still runs: never start a second copy of its tasks
+        log(f"Slurm job array {job['id']} of an earlier run is still active: waiting for it")
+        wait_slurm(work, job, args.poll, progress)
+    wanted = [s["index"] for s in m["segments"]]
+    if args.only is not None:
+        bad = [i for i in args.only if i >= len(wanted)]
+        if bad:
+            raise Failure(f"--only: there are {len(wanted)} segments (0..{len(wanted) - 1})")
+        wanted = args.only
+    for attempt in range(args.retries + 1):
+        valid = {s["index"] for s in m["segments"] if segment_valid(work, tools, s["index"])}
+        todo = [i for i in wanted if i not in valid]
+        if not todo:
+            break
+        if attempt == 0 and valid:
+            log(f"resuming: {len(valid)} of {len(m['segments'])} segments are "
+                f"done and valid; to do: {' '.join(str(i) for i in todo)}")
+        elif attempt > 0:
+            log(f"retry {attempt} of {args.retries}: segments {' '.join(str(i) for i in todo)}")
+        if runner["kind"] == "slurm":
+            run_slurm(work, todo, runner, args.poll, progress)
+        else:
+            run_local(work, todo, runner["workers"], progress)
+        progress.report(lambda i, st: False, force=True)
+    todo = [i for i in wanted if not segment_valid(work, tools, i)]
+    if todo:
+        for i in todo:
+            st = work.state(i)
+            log(f"segment {i} failed: {st.get('error', 'no result')} (log: {work.path('logs', f'{i:05d}.log')})")
+        raise Failure(f"{len(todo)} segment(s) failed: {' '.join(map(str, todo))}; "
+                      f"fix the cause and rerun with --resume --workdir {work.dir}")
+    if args.only is not None:
+        log(f"segments {','.join(map(str, wanted))} are done (in {work.path('out')}); "
+            f"rerun without --only to finish and join")
+        return 0
+
+    join(work, tools, args.overwrite)
+    m["joined"] = time.strftime("%Y-%m-%d %H:%M:%S")
+    write_json_atomic(work.manifest_path, m)
+    if not args.keep_segments:
+        shutil.rmtree(work.path("src"), ignore_errors=True)
+        shutil.rmtree(work.path("out"), ignore_errors=True)
+    elapsed = time.time() - started
+    log(f"done: {m['output']}: {m['video']['frames']} frames in {len(m['segments'])} segments, "
+        f"{hms(elapsed)} for this run")
+    return 0
+
+
+def entry(argv):
+    """The command line: main() with errors as one message and exit status 1."""
+    try:
+        sys.exit(main(argv))
+    except Failure as e:
+        log(f"error: {e}")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        log("interrupted; running work is stopped, rerun with --resume to continue")
+        sys.exit(130)
+    except BrokenPipeError:          # --help | head
+        sys.exit(0)
