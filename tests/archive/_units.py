@@ -7,10 +7,10 @@ import types
 sys.dont_write_bytecode = True      # no __pycache__ beside the tool
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
-from archive_upscale import cli, common, join, plan, work  # noqa: E402
+from archive_upscale import batch, cli, common, join, local, plan, slurm, work  # noqa: E402
 
 # one namespace for the cases below, as the tool's modules split them
-au = types.SimpleNamespace(**{k: v for mod in (common, plan, work, join, cli)
+au = types.SimpleNamespace(**{k: v for mod in (common, plan, work, join, local, slurm, batch, cli)
                               for k, v in vars(mod).items() if not k.startswith("__")})
 
 failures = 0
@@ -104,5 +104,47 @@ m = {"streams": [{"index": 2, "codec_type": "subtitle", "codec_name": "subrip"},
                  {"index": 4, "codec_type": "subtitle", "codec_name": "dvd_subtitle"}]}
 check("subtitles_for_mkv", au.subtitle_plan(m, "matroska"), [(2, "copy"), (3, "subrip"), (4, "copy")])
 check("subtitles_for_mp4", au.subtitle_plan(m, "mp4"), [(2, "mov_text"), (3, "copy"), (4, "copy")])
+
+# --- batch: which files, where their outputs go
+import tempfile  # noqa: E402
+
+with tempfile.TemporaryDirectory() as tmp:
+    for rel in ("arc/s1/e1.mkv", "arc/s1/e2.MP4", "arc/s1/notes.txt", "arc/s2/e1.avi", "one.mov",
+                "arc/out/old.mkv"):
+        os.makedirs(os.path.dirname(os.path.join(tmp, rel)), exist_ok=True)
+        open(os.path.join(tmp, rel), "w").close()
+    with open(os.path.join(tmp, "list.txt"), "w") as f:
+        f.write("# comment\n\none.mov\n")
+    files = au.discover([os.path.join(tmp, "arc"), "@" + os.path.join(tmp, "list.txt")], "/o", "mkv",
+                        skip_dirs={os.path.join(tmp, "arc", "out")})
+    check("batch_discover_mirrors_tree", [(os.path.relpath(f["input"], tmp), f["rel"], f["output"]) for f in files],
+          [("arc/s1/e1.mkv", "s1/e1.mkv", "/o/s1/e1.mkv"), ("arc/s1/e2.MP4", "s1/e2.mkv", "/o/s1/e2.mkv"),
+           ("arc/s2/e1.avi", "s2/e1.mkv", "/o/s2/e1.mkv"), ("one.mov", "one.mkv", "/o/one.mkv")])
+    try:
+        au.discover([os.path.join(tmp, "arc", "s1"), os.path.join(tmp, "arc", "s2")], "/o", "mkv")
+        check("batch_discover_collision_refused", "no error", "Failure")
+    except au.Failure as e:
+        check("batch_discover_collision_refused", "e1.avi" in str(e) and "e1.mkv" in str(e), True)
+    try:
+        au.discover([os.path.join(tmp, "nothing-here")], "/o", "mkv")
+        check("batch_discover_missing_refused", "no error", "Failure")
+    except au.Failure as e:
+        check("batch_discover_missing_refused", "nothing-here" in str(e), True)
+
+check("cli_batch_parsed", (lambda a: (a.batch, a.outdir, a.ext, a.output_opts, a.vf, a.input))(
+      au.parse_args(["--batch", "a", "b/", "@l.txt", "-o", "out", "--ext", ".mp4", "--", "-c:v", "ffv1", "--vf", "null"])),
+      (["a", "b/", "@l.txt"], "out", "mp4", ["-c:v", "ffv1"], "null", None))
+check("cli_batch_needs_outdir", "-o OUTDIR" in (parse_error(["--batch", "a", "--", "--vf", "null"]) or ""), True)
+check("cli_outdir_needs_batch", "--batch" in (parse_error(["-o", "x", "--", "i", "o", "--vf", "null"]) or ""), True)
+
+# --- GPUs: --gpus, round-robin per worker slot; Slurm arrays no larger than MaxArraySize
+check("gpus_parsed", (au.parse_gpus("0,2,3"), au.parse_gpus("none")), (["0", "2", "3"], []))
+check("gpus_duplicate_refused", "--gpus" in (parse_error(["--gpus", "0,0", "--", "i", "o", "--vf", "null"]) or ""), True)
+check("gpus_round_robin", [au.worker_env(s, ["0", "2", "3"])["CUDA_VISIBLE_DEVICES"] for s in range(5)],
+      ["0", "2", "3", "0", "2"])
+os.environ["CUDA_VISIBLE_DEVICES"] = "7"
+check("gpus_none_keeps_environment", au.worker_env(1, [])["CUDA_VISIBLE_DEVICES"], "7")
+check("slurm_array_chunks", [len(c) for c in au.array_chunks(list(range(2500)), 1001)], [1001, 1001, 498])
+check("slurm_array_chunks_keep_order", au.array_chunks([1, 2, 3], 2), [[1, 2], [3]])
 
 sys.exit(1 if failures else 0)

@@ -45,22 +45,19 @@ FILTERS must turn each input frame into exactly one output frame (realesrgan, sc
 format, ...): segments are filtered independently, so temporal filters (fps, deinterlacers that
 double the rate, minterpolate) are rejected by the frame-count check."""
 
-import fcntl
 import os
 import shlex
-import shutil
 import sys
 import time
 
-from .checks import preflight, segment_valid
-from .common import PROG, Failure, Tools, hms, log, write_json_atomic
-from .join import join
-from .local import run_local
-from .plan import split
-from .progress import Progress, pid_alive
-from .slurm import active_slurm_job, run_slurm, squeue_tasks, wait_slurm
+from .batch import is_batch_dir, main_batch
+from .common import Failure, Tools, log, write_json_atomic
+from .driver import choose_runner, failed_segments, finish, lock_dir, prepare, reconcile, run_queue
+from .local import parse_gpus
+from .progress import Progress
+from .slurm import listed_task, status_alive
 from .task import run_segment
-from .work import Work, settings_id, settings_of, source_identity
+from .work import Work, settings_of
 
 
 # Output options that would break the segment contract (one output frame per input frame,
@@ -97,8 +94,10 @@ def parse_args(argv):
     a.ffmpeg = a.ffprobe = None
     a.input = a.output = a.vf = None
     a.output_opts = []
-    a.run_segment = None
+    a.run_segment = a.run_listed = None
     a.only = None
+    a.batch = a.outdir = a.ext = None
+    a.gpus = a.slurm_gpus = None
 
     def value(i, name):
         if i + 1 >= len(argv):
@@ -158,6 +157,28 @@ def parse_args(argv):
             a.ffmpeg = value(i, o); i += 1
         elif o == "--ffprobe":
             a.ffprobe = value(i, o); i += 1
+        elif o == "--batch":
+            a.batch = a.batch or []
+            while i + 1 < len(argv) and not argv[i + 1].startswith("-"):
+                a.batch.append(argv[i + 1])
+                i += 1
+            if not a.batch:
+                raise Failure("--batch needs INPUT files, folders or @LISTs")
+        elif o in ("-o", "--output-dir"):
+            a.outdir = value(i, o); i += 1
+        elif o == "--ext":
+            a.ext = value(i, o).lstrip("."); i += 1
+        elif o == "--gpus":
+            a.gpus = parse_gpus(value(i, o)); i += 1
+        elif o == "--slurm-gpus":
+            a.slurm_gpus = int(value(i, o)); i += 1
+            if a.slurm_gpus < 0:
+                raise Failure("--slurm-gpus N: N >= 0")
+        elif o == "--run-listed":
+            a.run_listed = (value(i, o), int(argv[i + 2]) if i + 2 < len(argv) else None)
+            if a.run_listed[1] is None:
+                raise Failure("--run-listed LIST K")
+            return a
         elif o == "--run-segment":
             a.run_segment = (value(i, o), int(argv[i + 2]) if i + 2 < len(argv) else None)
             return a
@@ -172,10 +193,18 @@ def parse_args(argv):
         raise Failure("--local N: N >= 1")
     if a.segment_seconds is not None and a.segment_seconds <= 0:
         raise Failure("--segment-seconds must be > 0")
+    if a.batch is not None:
+        if not a.outdir:
+            raise Failure("--batch INPUT... needs -o OUTDIR")
+        if not rest:
+            raise Failure("--batch: after --: [ffmpeg output options] --vf FILTERS")
+        rest = ["", ""] + rest        # no INPUT OUTPUT after -- in a batch
+    elif a.outdir or a.ext:
+        raise Failure("-o OUTDIR and --ext go with --batch (one file: -- INPUT OUTPUT ...)")
     if rest:
         if len(rest) < 2:
             raise Failure("after --: INPUT OUTPUT [ffmpeg output options] --vf FILTERS")
-        a.input, a.output = rest[0], rest[1]
+        a.input, a.output = rest[0] or None, rest[1] or None
         j = 2
         while j < len(rest):
             if rest[j] == "--vf":
@@ -203,35 +232,52 @@ def main(argv):
             raise Failure("--run-segment WORKDIR INDEX")
         return run_segment(workdir, index)
 
+    if args.run_listed:
+        return run_segment(*listed_task(*args.run_listed))
+    if args.batch is not None or (args.workdir and is_batch_dir(args.workdir)):
+        return main_batch(args)
+    return main_single(args)
+
+
+def fill_from_manifest(args, previous):
+    """--resume --workdir DIR alone: INPUT, OUTPUT and the settings from DIR's manifest."""
+    if not (args.resume and previous):
+        raise Failure("give INPUT and OUTPUT after -- (or --resume --workdir DIR with a manifest)")
+    args.input = previous["input"]["path"]
+    args.output = previous["output"]
+    fill_settings(args, previous["settings"])
+
+
+def fill_settings(args, s):
+    args.vf, args.output_opts = s["vf"], s["output_options"]
+    args.input_opts = shlex.join(s["input_options"])
+    args.ffmpeg = args.ffmpeg or s["ffmpeg"]
+    args.segment_seconds = args.segment_seconds or s["segment_seconds"]
+    args.segment_format = args.segment_format or s["segment_format"]
+
+
+def print_status(work, previous):
+    if not previous:
+        raise Failure(f"{work.dir}: no manifest")
+    if previous.get("joined"):
+        log(f"{previous['output']}: complete, joined {previous['joined']}")
+        return 0
+    alive = status_alive(work)
+    Progress([work], 0).report(alive, force=True)
+    return 0
+
+
+def main_single(args):
     if not args.workdir:
         if not args.output:
             raise Failure("give INPUT and OUTPUT after --, or --workdir DIR with --resume/--status")
         args.workdir = args.output + ".archive-work"
     work = Work(args.workdir)
     previous = work.load()
-
     if args.status:
-        if not previous:
-            raise Failure(f"{work.dir}: no manifest")
-        if previous.get("joined"):
-            log(f"{previous['output']}: complete, joined {previous['joined']}")
-            return 0
-        jobs = [j for j in work.jobs() if j.get("kind") == "slurm"]
-        live = (squeue_tasks(jobs[-1]["id"]) or {}) if jobs and shutil.which("squeue") else {}
-        Progress(work, 0).report(lambda i, st: i in live or (not jobs and pid_alive(st)), force=True)
-        return 0
-
+        return print_status(work, previous)
     if args.input is None:
-        if not (args.resume and previous):
-            raise Failure("give INPUT and OUTPUT after -- (or --resume --workdir DIR with a manifest)")
-        args.input = previous["input"]["path"]
-        args.output = previous["output"]
-        s = previous["settings"]
-        args.vf, args.output_opts = s["vf"], s["output_options"]
-        args.input_opts = shlex.join(s["input_options"])
-        args.ffmpeg = args.ffmpeg or s["ffmpeg"]
-        args.segment_seconds = args.segment_seconds or s["segment_seconds"]
-        args.segment_format = args.segment_format or s["segment_format"]
+        fill_from_manifest(args, previous)
     if args.segment_seconds is None:
         args.segment_seconds = previous["settings"]["segment_seconds"] if previous else 60.0
     if args.segment_format is None:
@@ -242,104 +288,31 @@ def main(argv):
         raise Failure("OUTPUT must differ from INPUT")
     tools = Tools(args.ffmpeg, args.ffprobe)
     settings = settings_of(args, tools)
-
-    if previous and previous.get("joined") and not args.restart:
-        if os.path.exists(previous["output"]) and previous["settings_id"] == settings_id(settings):
-            log(f"{previous['output']} is complete (joined {previous['joined']}); --restart to redo it")
-            return 0
-        if not os.path.isdir(work.path("src")):
-            log("the earlier run's segments were removed after its join: starting over")
-            args.restart = True
-    if os.path.exists(args.output) and not args.overwrite:
-        raise Failure(f"OUTPUT {args.output} exists (-y to overwrite)")
-
-    if previous and not args.restart:
-        problems = []
-        src = source_identity(args.input, previous["input"])
-        if src["sha256"] != previous["input"]["sha256"]:
-            problems.append(f"INPUT's content changed (sha256 {previous['input']['sha256'][:12]}... "
-                            f"then, {src['sha256'][:12]}... now)")
-        if os.path.abspath(args.output) != previous["output"]:
-            problems.append(f"OUTPUT was {previous['output']}")
-        for key, new in settings.items():
-            old = previous["settings"].get(key)
-            if old != new:
-                problems.append(f"{key} was {old!r}, now {new!r}")
-        if problems:
-            raise Failure(f"{work.dir} holds results made differently; they are not mixed:\n  "
-                          + "\n  ".join(problems)
-                          + "\nRerun with the original options, or add --restart to discard them.")
-    if previous and args.restart:
-        log(f"--restart: discarding the results in {work.dir}")
-        for d in ("src", "out", "state", "progress"):
-            shutil.rmtree(work.path(d), ignore_errors=True)
-        for f in ("manifest.json", "jobs.json", "join.ffconcat"):
-            try:
-                os.unlink(work.path(f))
-            except OSError:
-                pass
-        previous = None
-    elif previous is None and os.path.isdir(work.dir) and os.listdir(work.dir):
-        raise Failure(f"--workdir {work.dir} is not empty and holds no manifest")
-    os.makedirs(work.dir, exist_ok=True)
-    lock = open(work.path("lock"), "w")
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        raise Failure(f"another {PROG} is working on {work.dir}")
+    previous = reconcile(work, previous, args, settings, args.restart)
+    if previous == "complete":
+        return 0
+    lock = lock_dir(work.dir)   # noqa: F841 (held until the process ends)
 
     started = time.time()
-    if previous is None:
-        split(work, args, tools, settings)
-        preflight(work, tools)
-    m = work.manifest
-    if args.mux_opts is not None and m.get("mux_options") != args.mux_opts:
-        m["mux_options"] = args.mux_opts
-        write_json_atomic(work.manifest_path, m)
-        preflight(work, tools)
-
-    # how the segments run: as given, else as the last run of this work directory did
-    runner = m.get("runner") or {"kind": "local", "workers": 1}
-    if args.slurm:
-        runner = {"kind": "slurm", "slurm_opts": args.slurm_opts, "max_parallel": args.max_parallel}
-    elif args.local:
-        runner = {"kind": "local", "workers": args.local}
-    else:
-        if args.slurm_opts is not None:
-            runner["slurm_opts"] = args.slurm_opts
-        if args.max_parallel is not None:
-            runner["max_parallel"] = args.max_parallel
+    m = prepare(work, previous, args, tools, settings)
+    runner = choose_runner(m.get("runner"), args)
     if runner != m.get("runner"):
         m["runner"] = runner
         write_json_atomic(work.manifest_path, m)
 
-    progress = Progress(work, args.poll)
-    job = active_slurm_job(work)
-    if job:     # an earlier driver's array still runs: never start a second copy of its tasks
-        log(f"Slurm job array {job['id']} of an earlier run is still active: waiting for it")
-        wait_slurm(work, job, args.poll, progress)
     wanted = [s["index"] for s in m["segments"]]
     if args.only is not None:
-        bad = [i for i in args.only if i >= len(wanted)]
-        if bad:
+        if any(i >= len(wanted) for i in args.only):
             raise Failure(f"--only: there are {len(wanted)} segments (0..{len(wanted) - 1})")
         wanted = args.only
-    for attempt in range(args.retries + 1):
-        valid = {s["index"] for s in m["segments"] if segment_valid(work, tools, s["index"])}
-        todo = [i for i in wanted if i not in valid]
-        if not todo:
-            break
-        if attempt == 0 and valid:
-            log(f"resuming: {len(valid)} of {len(m['segments'])} segments are "
-                f"done and valid; to do: {' '.join(str(i) for i in todo)}")
-        elif attempt > 0:
-            log(f"retry {attempt} of {args.retries}: segments {' '.join(str(i) for i in todo)}")
-        if runner["kind"] == "slurm":
-            run_slurm(work, todo, runner, args.poll, progress)
-        else:
-            run_local(work, todo, runner["workers"], progress)
-        progress.report(lambda i, st: False, force=True)
-    todo = [i for i in wanted if not segment_valid(work, tools, i)]
+    not_done = failed_segments(work, tools)
+    todo = [i for i in wanted if i in not_done]
+    if todo and len(not_done) < len(m["segments"]):
+        log(f"resuming: {len(m['segments']) - len(not_done)} of {len(m['segments'])} segments are "
+            f"done and valid; to do: {' '.join(str(i) for i in todo)}")
+    run_queue(work, lambda: [(work, i) for i in failed_segments(work, tools, wanted)],
+              runner, args, Progress([work], args.poll))
+    todo = failed_segments(work, tools, wanted)
     if todo:
         for i in todo:
             st = work.state(i)
@@ -350,16 +323,7 @@ def main(argv):
         log(f"segments {','.join(map(str, wanted))} are done (in {work.path('out')}); "
             f"rerun without --only to finish and join")
         return 0
-
-    join(work, tools, args.overwrite)
-    m["joined"] = time.strftime("%Y-%m-%d %H:%M:%S")
-    write_json_atomic(work.manifest_path, m)
-    if not args.keep_segments:
-        shutil.rmtree(work.path("src"), ignore_errors=True)
-        shutil.rmtree(work.path("out"), ignore_errors=True)
-    elapsed = time.time() - started
-    log(f"done: {m['output']}: {m['video']['frames']} frames in {len(m['segments'])} segments, "
-        f"{hms(elapsed)} for this run")
+    finish(work, tools, args, started)
     return 0
 
 

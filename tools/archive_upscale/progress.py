@@ -28,49 +28,75 @@ def progress_frames(work, i):
     return frames
 
 
+def file_snapshot(work, alive):
+    """(done, running, failed, frames finished) of one file's segments. alive(work, i, state)
+    -> bool: whether a 'running' state has a live process behind it."""
+    m = work.manifest
+    done = running = failed = frames = 0
+    for seg in m["segments"]:
+        i = seg["index"]
+        st = work.state(i)
+        status = st.get("status")
+        if status == "done" and st.get("settings_id") == m["settings_id"] and os.path.isfile(work.out(i)):
+            done += 1
+            frames += seg["frames"]
+        elif status == "running" and alive(work, i, st):
+            running += 1
+            frames += min(progress_frames(work, i), seg["frames"])
+        elif status in ("failed", "running"):
+            failed += 1
+    return done, running, failed, frames
+
+
 class Progress:
-    def __init__(self, work, interval):
-        self.work, self.interval = work, interval
+    """One line of progress over the segments of `works` (one file, or a batch's files), with
+    the frame rate of the last two minutes and the ETA."""
+
+    def __init__(self, works, interval):
+        self.works, self.interval = list(works), interval
         self.samples = []          # (time, frames finished)
         self.last_print = 0.0
         self.last_line = None
 
     def snapshot(self, alive):
-        """alive(i, state) -> bool: whether a 'running' state has a live process behind it."""
-        m = self.work.manifest
-        done = running = failed = 0
-        frames = 0
-        for seg in m["segments"]:
-            i = seg["index"]
-            st = self.work.state(i)
-            status = st.get("status")
-            if status == "done" and st.get("settings_id") == m["settings_id"] and os.path.isfile(self.work.out(i)):
-                done += 1
-                frames += seg["frames"]
-            elif status == "running" and alive(i, st):
-                running += 1
-                frames += min(progress_frames(self.work, i), seg["frames"])
-            elif status in ("failed", "running"):
-                failed += 1
-        return done, running, failed, frames
+        total = [0, 0, 0, 0]
+        for work in self.works:
+            total = [a + b for a, b in zip(total, file_snapshot(work, alive))]
+        return tuple(total)
 
     def report(self, alive, force=False):
         now = time.time()
         if not force and now - self.last_print < self.interval:
             return
-        m = self.work.manifest
         done, running, failed, frames = self.snapshot(alive)
         self.samples.append((now, frames))
         self.samples = [s for s in self.samples if now - s[0] <= 120] or [(now, frames)]
         t0, f0 = self.samples[0]
         fps = (frames - f0) / (now - t0) if now > t0 else 0.0
-        total = m["video"]["frames"]
-        eta = hms((total - frames) / fps) if fps > 0 else "?"
-        line = (f"segments {done}/{len(m['segments'])} done, {running} running, {failed} failed | "
-                f"frames {frames}/{total} | {fps:.2f} fps | ETA {eta}")
+        total = sum(w.manifest["video"]["frames"] for w in self.works)
+        segments = sum(len(w.manifest["segments"]) for w in self.works)
+        line = (f"segments {done}/{segments} done, {running} running, {failed} failed | "
+                f"frames {frames}/{total} | {fps:.2f} fps | ETA {eta(total - frames, fps)}")
         if force or line != self.last_line:
             log(line)
         self.last_line, self.last_print = line, now
+
+
+def eta(frames_left, fps):
+    return hms(frames_left / fps) if fps > 0 else "?"
+
+
+def rate_of_done(works):
+    """Frames per second of the finished segments (their recorded fps, weighted by frames):
+    the rate a one-shot --status can give an ETA with."""
+    frames = seconds = 0.0
+    for work in works:
+        for seg in work.manifest["segments"]:
+            st = work.state(seg["index"])
+            if st.get("status") == "done" and st.get("seconds"):
+                frames += seg["frames"]
+                seconds += st["seconds"]
+    return frames / seconds if seconds > 0 else 0.0
 
 
 def pid_alive(st):

@@ -30,7 +30,9 @@ def run_segment(workdir, index):
     slurm = None
     if os.environ.get("SLURM_ARRAY_JOB_ID"):
         slurm = f"{os.environ['SLURM_ARRAY_JOB_ID']}_{os.environ.get('SLURM_ARRAY_TASK_ID')}"
-    base = dict(attempt=attempt, host=host, pid=os.getpid(), slurm=slurm,
+    # the GPU this task was given (local worker: round-robin; Slurm: --gres), for the record
+    gpu = os.environ.get("CUDA_VISIBLE_DEVICES")
+    base = dict(attempt=attempt, host=host, pid=os.getpid(), slurm=slurm, gpu=gpu,
                 settings_id=m["settings_id"], started=time.time())
     tmp = work.path("out", f"{index:05d}.{host}.{os.getpid()}.partial.{m['segment_format']}")
     log_path = work.path("logs", f"{index:05d}.log")
@@ -68,7 +70,7 @@ def run_segment(workdir, index):
         start = time.time()
         with open(log_path, "a") as logf:
             logf.write(f"== attempt {attempt} on {host} pid {os.getpid()}"
-                       f"{' slurm ' + slurm if slurm else ''} {time.strftime('%Y-%m-%d %H:%M:%S')}\n"
+                       f"{' slurm ' + slurm if slurm else ''}{' gpu ' + gpu if gpu is not None else ''} {time.strftime('%Y-%m-%d %H:%M:%S')}\n"
                        f"$ {shlex.join(cmd)}\n")
             logf.flush()
             child = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=logf, stderr=logf,
