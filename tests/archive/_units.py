@@ -7,10 +7,10 @@ import types
 sys.dont_write_bytecode = True      # no __pycache__ beside the tool
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
-from archive_upscale import batch, cli, common, join, local, plan, slurm, work  # noqa: E402
+from archive_upscale import batch, chain, cli, common, join, local, plan, slurm, work  # noqa: E402
 
 # one namespace for the cases below, as the tool's modules split them
-au = types.SimpleNamespace(**{k: v for mod in (common, plan, work, join, local, slurm, batch, cli)
+au = types.SimpleNamespace(**{k: v for mod in (common, chain, plan, work, join, local, slurm, batch, cli)
                               for k, v in vars(mod).items() if not k.startswith("__")})
 
 failures = 0
@@ -146,5 +146,22 @@ os.environ["CUDA_VISIBLE_DEVICES"] = "7"
 check("gpus_none_keeps_environment", au.worker_env(1, [])["CUDA_VISIBLE_DEVICES"], "7")
 check("slurm_array_chunks", [len(c) for c in au.array_chunks(list(range(2500)), 1001)], [1001, 1001, 498])
 check("slurm_array_chunks_keep_order", au.array_chunks([1, 2, 3], 2), [[1, 2], [3]])
+
+# --- the chain: rate, context, refusals
+check("chain_frame_wise", au.analyze("scale=2*iw:2*ih,realesrgan=model='a,b.pth'"), {"rate": [1, 1], "context": 0})
+check("chain_send_field_doubles", au.analyze("bwdif=send_field,realesrgan=model=m.pth"), {"rate": [2, 2], "context": 1})
+check("chain_named_mode_and_deint", au.analyze("scale=iw:ih,yadif=mode=1:deint=interlaced"), {"rate": [1, 2], "context": 2})
+check("chain_send_frame_keeps_rate", au.analyze("bwdif=send_frame:tff"), {"rate": [1, 1], "context": 1})
+check("chain_w3fdif_default_is_field", au.analyze("w3fdif"), {"rate": [2, 2], "context": 1})
+for vf, name in (("fps=30", "fps"), ("scale=1:1,minterpolate", "minterpolate"), ("bwdif,decimate", "decimate"),
+                 ("hqdn3d@x=4", "hqdn3d")):
+    try:
+        au.analyze(vf)
+        check(f"chain_refuses_{name}", "no error", "Failure")
+    except au.Failure as e:
+        check(f"chain_refuses_{name}", f"'{name}'" in str(e), True)
+check("cli_refuses_unsegmentable_filter", "'tinterlace'" in (parse_error(["--", "i", "o", "--vf", "tinterlace"]) or ""), True)
+check("chain_trim_after_temporal", au.with_trim("bwdif=send_field,scale=2*iw:2*ih", 1, 1.2, 2.4),
+      "bwdif=send_field,select=gte(t\\,1.199900)*lt(t\\,2.399900),setpts=PTS-STARTPTS,scale=2*iw:2*ih")
 
 sys.exit(1 if failures else 0)

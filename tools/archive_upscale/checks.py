@@ -4,13 +4,21 @@ is spent, the encoder options and OUTPUT's container work (the preflight)."""
 import os
 import tempfile
 
+from .chain import analyze
 from .common import Failure, container_of
 from .join import join_args
 
 
+def expected_frames(m, frames):
+    """(fewest, most) output frames for `frames` input frames: the rate the chain declares
+    (1:1, or 2 per frame for a deinterlacer in send_field mode)."""
+    lo, hi = analyze(m["settings"]["vf"])["rate"]
+    return frames * lo, frames * hi
+
+
 def verify_segment(tools, path, frames, decode):
-    """None when `path` holds exactly `frames` video frames (decoded without an error when
-    `decode`), else what is wrong."""
+    """None when `path` holds the expected number of video frames (`frames`: (fewest, most)),
+    decoded without an error when `decode`; else what is wrong."""
     if not os.path.isfile(path):
         return f"{path} is missing"
     args = ["-count_frames"] if decode else ["-count_packets"]
@@ -21,8 +29,11 @@ def verify_segment(tools, path, frames, decode):
         return f"{path} does not decode cleanly: {e}"
     streams = info.get("streams", [])
     got = int(streams[0].get("nb_read_frames" if decode else "nb_read_packets", -1)) if streams else 0
-    if got != frames:
-        return f"{path} has {got} frames, expected {frames} (filters must keep every frame; open GOP?)"
+    lo, hi = frames
+    if not lo <= got <= hi:
+        want = f"{lo}" if lo == hi else f"{lo} to {hi}"
+        return (f"{path} has {got} frames, expected {want} (the chain must keep every frame, or "
+                "double it with a send_field deinterlacer; open GOP?)")
     return None
 
 
@@ -35,7 +46,7 @@ def segment_valid(work, tools, i):
         return False
     if not os.path.isfile(out) or os.path.getsize(out) != st.get("size"):
         return False
-    return verify_segment(tools, out, m["segments"][i]["frames"], decode=False) is None
+    return verify_segment(tools, out, expected_frames(m, m["segments"][i]["frames"]), decode=False) is None
 
 
 def preflight(work, tools):

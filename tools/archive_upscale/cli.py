@@ -51,6 +51,7 @@ import sys
 import time
 
 from .batch import is_batch_dir, main_batch
+from .chain import analyze
 from .common import Failure, Tools, log, write_json_atomic
 from .driver import choose_runner, failed_segments, finish, lock_dir, prepare, reconcile, run_queue
 from .local import parse_gpus
@@ -221,6 +222,7 @@ def parse_args(argv):
             j += 1
         if not a.vf:
             raise Failure("--vf FILTERS is required (e.g. --vf 'realesrgan=model=x4.pth')")
+        analyze(a.vf)       # refuses a filter that segments cannot run exactly, by name
     return a
 
 

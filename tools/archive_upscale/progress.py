@@ -4,6 +4,7 @@ import os
 import socket
 import time
 
+from .chain import analyze
 from .common import hms, log
 
 
@@ -42,7 +43,8 @@ def file_snapshot(work, alive):
             frames += seg["frames"]
         elif status == "running" and alive(work, i, st):
             running += 1
-            frames += min(progress_frames(work, i), seg["frames"])
+            # ffmpeg counts output frames: a send_field chain makes two per input frame
+            frames += min(progress_frames(work, i) // analyze(m["settings"]["vf"])["rate"][1], seg["frames"])
         elif status in ("failed", "running"):
             failed += 1
     return done, running, failed, frames

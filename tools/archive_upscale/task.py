@@ -7,8 +7,9 @@ import socket
 import subprocess
 import time
 
-from .checks import verify_segment
-from .common import Failure, Tools, die_with_parent, log, sha256_file, tail_of
+from .chain import analyze, with_trim
+from .checks import expected_frames, verify_segment
+from .common import Failure, Tools, die_with_parent, log, seconds_str, sha256_file, tail_of, us_of
 from .work import Work
 
 
@@ -62,10 +63,11 @@ def run_segment(workdir, index):
         except OSError:
             pass
         s = m["settings"]
+        source, vf, time_base = segment_input(work, index)
         cmd = [tools.ffmpeg, "-nostdin", "-hide_banner", "-y", "-nostats",
                "-progress", work.progress_path(index), "-stats_period", "2",
-               *s["input_options"], "-i", src, "-map", "0:v:0", "-vf", s["vf"],
-               "-fps_mode", "passthrough", "-enc_time_base", "demux", "-flags:v", "+global_header",
+               *s["input_options"], *source, "-map", "0:v:0", "-vf", vf,
+               "-fps_mode", "passthrough", "-enc_time_base", time_base, "-flags:v", "+global_header",
                *s["output_options"], "-f", "nut" if m["segment_format"] == "nut" else "matroska", tmp]
         start = time.time()
         with open(log_path, "a") as logf:
@@ -78,7 +80,7 @@ def run_segment(workdir, index):
             status = child.wait()
         if status != 0:
             raise Failure(f"ffmpeg exited with status {status}: " + tail_of(log_path, 5).strip())
-        problem = verify_segment(tools, tmp, seg["frames"], decode=True)
+        problem = verify_segment(tools, tmp, expected_frames(m, seg["frames"]), decode=True)
         if problem:
             raise Failure(problem)
         os.replace(tmp, work.out(index))
@@ -97,3 +99,33 @@ def run_segment(workdir, index):
             pass
         log(f"segment {index}: {e}")
         return 1
+
+
+def segment_input(work, index):
+    """(ffmpeg input arguments, filter chain, encoder time base) of segment `index`.
+
+    A frame-wise chain reads the segment alone and keeps the source's timestamps. A temporal
+    chain (a deinterlacer) reads the segment between its neighbours, as one stream (the concat
+    demuxer places each at its source distance), so its first and last frames see the same
+    neighbours as in one pass over the whole file; after the temporal filters only the frames
+    of the segment's own time are kept, and their times (fields: halfway between frames) need
+    the filter's time base."""
+    m = work.manifest
+    s = m["settings"]
+    context = analyze(s["vf"])["context"]
+    if not context:
+        return ["-i", work.src(index)], s["vf"], "demux"
+    segs, tb = m["segments"], m["video"]["time_base"]
+    span = lambda seg: us_of(seg["end_pts"], tb) - us_of(seg["first_pts"], tb)  # noqa: E731
+    lines = ["ffconcat version 1.0"]
+    for j in range(max(0, index - 1), min(len(segs), index + 2)):
+        lines.append(f"file '{os.path.basename(work.src(j))}'")
+        if segs[j]["end_pts"] is not None:
+            lines.append(f"duration {seconds_str(span(segs[j]))}")
+    listing = work.path("src", f"{index:05d}.context.ffconcat")
+    with open(listing, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    start_us = span(segs[index - 1]) if index > 0 else 0
+    end_us = start_us + span(segs[index]) if segs[index]["end_pts"] is not None else None
+    vf = with_trim(s["vf"], context, start_us / 1e6, end_us / 1e6 if end_us is not None else None)
+    return ["-f", "concat", "-safe", "0", "-i", listing], vf, "filter"
