@@ -85,6 +85,8 @@ class Progress:
 
 
 def eta(frames_left, fps):
+    if frames_left <= 0:
+        return hms(0)
     return hms(frames_left / fps) if fps > 0 else "?"
 
 
