@@ -1,7 +1,9 @@
-"""archive-upscale: upscale a long video in independent segments, on a Slurm cluster or locally.
+"""archive-upscale: upscale a long video, or a whole archive of them, in independent segments,
+on a Slurm cluster or locally.
 
 Usage:
   archive-upscale [OPTIONS] -- INPUT OUTPUT [FFMPEG OUTPUT OPTIONS...] --vf FILTERS
+  archive-upscale [OPTIONS] --batch INPUT... -o OUTDIR -- [FFMPEG OUTPUT OPTIONS...] --vf FILTERS
   archive-upscale --resume --workdir DIR [OPTIONS]      continue the work in DIR
   archive-upscale --status --workdir DIR                 progress of the work in DIR
 
@@ -19,17 +21,29 @@ manifest (source checksum, segment list, the exact filter and encoder options) a
 of every segment. Running the same command again, or --resume, redoes only the segments that
 are missing or invalid; a changed source or changed options are refused unless --restart.
 
+--batch takes files, folders (searched recursively for video files) and @LIST files (one path
+a line): every file is split, and the segments of all files form one queue (the local pool, or
+Slurm arrays). Outputs mirror the input tree under OUTDIR (OUTDIR/season1/ep1.mkv for
+INPUT/season1/ep1.avi). A file that fails is reported and the rest goes on; the exit status
+is 1 when any failed. The work directory (default OUTDIR/.archive-work) holds batch.json and
+one work directory per file (files/NNNN/).
+
 Options:
   --slurm                 run the segments as one Slurm job array (sbatch --array)
   --local N               run N segments at a time on this machine [1; a rerun without
                           either runs the way the work directory's last run did]
+  --gpus LIST             GPUs the local workers take round-robin, one each, by
+                          CUDA_VISIBLE_DEVICES (e.g. 0,2,3; none) [all that nvidia-smi -L lists]
+  --slurm-gpus N          ask Slurm for N GPUs per array task (sbatch --gres=gpu:N) [0]
+  -o, --output-dir DIR    --batch: where the outputs go (mirroring the input tree)
+  --ext EXT               --batch: the outputs' container (mkv, mp4, mov, ...) [mkv]
   --segment-seconds S     target segment length in seconds [60]
   --workdir DIR           work directory [OUTPUT.archive-work]
   --resume                continue the work directory's job; INPUT/OUTPUT/options may be left out
   --restart               discard the work directory's results and start over
   --status                print the progress of the work directory and exit
   --retries N             rerun failed segments up to N times before giving up [1]
-  --slurm-opts 'OPTS'     extra sbatch options, e.g. '--partition=gpu --gres=gpu:1 --time=2:00:00'
+  --slurm-opts 'OPTS'     extra sbatch options, e.g. '--partition=gpu --time=2:00:00'
   --max-parallel M        at most M array tasks at a time (sbatch --array=...%M)
   --input-opts 'OPTS'     ffmpeg input options for every segment, e.g. '-hwaccel cuda'
   --mux-opts 'OPTS'       extra ffmpeg options for the final join, e.g. '-map -1:s:1'
@@ -41,9 +55,12 @@ Options:
   -y, --overwrite         overwrite OUTPUT if it exists
   --ffmpeg PATH, --ffprobe PATH   [$FFMPEG/$FFPROBE, the build next to this script, PATH]
 
-FILTERS must turn each input frame into exactly one output frame (realesrgan, scale, crop,
-format, ...): segments are filtered independently, so temporal filters (fps, deinterlacers that
-double the rate, minterpolate) are rejected by the frame-count check."""
+FILTERS run on each segment independently: frame-wise filters (realesrgan, scale, crop, format)
+as they are. A chain with a deinterlacer (bwdif, yadif, w3fdif, estdif, bwdif_cuda, yadif_cuda)
+reads each segment between its neighbours and keeps, by timestamp, the frames of its own
+time, so every frame equals the one-process result; send_field modes make two frames per
+frame, which the frame-count checks accept. Filters that cannot be cut exactly (fps,
+minterpolate, decimate, select, hqdn3d, tmix, ...) are refused by name."""
 
 import os
 import shlex
