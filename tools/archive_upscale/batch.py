@@ -198,6 +198,8 @@ def prepare_file(b, k, args, tools):
     fa = file_args(args, b, k)
     work = b.work(k)
     previous = work.load()
+    if previous is None and os.path.isdir(work.dir):
+        shutil.rmtree(work.dir)         # a split that was interrupted: start it afresh
     settings = settings_of(fa, tools)
     previous = reconcile(work, previous, fa, settings, False)
     if previous == "complete":

@@ -217,6 +217,8 @@ def parse_args(argv):
         if not rest:
             raise Failure("--batch: after --: [ffmpeg output options] --vf FILTERS")
         rest = ["", ""] + rest        # no INPUT OUTPUT after -- in a batch
+        if a.only is not None:
+            raise Failure("--only previews one file's segments: not with --batch")
     elif a.outdir or a.ext:
         raise Failure("-o OUTDIR and --ext go with --batch (one file: -- INPUT OUTPUT ...)")
     if rest:

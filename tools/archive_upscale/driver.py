@@ -120,8 +120,8 @@ def run_queue(root, pending, runner, args, progress):
     is left or the retries are spent; first wait for arrays of an earlier run Slurm still runs."""
     jobs = active_slurm_jobs(root)
     if jobs:    # an earlier driver's arrays still run: never start a second copy of their tasks
-        log(f"Slurm job array(s) {' '.join(j['id'] for j in jobs)} of an earlier run are still "
-            "active: waiting for them")
+        for job in jobs:
+            log(f"Slurm job array {job['id']} of an earlier run is still active: waiting for it")
         wait_slurm(root, jobs, args.poll, progress)
     gpus = local_gpus(runner) if runner["kind"] == "local" else []
     if runner["kind"] == "local" and gpus:

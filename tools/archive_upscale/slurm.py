@@ -60,7 +60,7 @@ def wait_slurm(root, jobs, poll, progress):
     """Until the job arrays are over; then their tasks that never recorded an end are failed."""
     where = {}          # (work dir, segment) -> (job id, array task id)
     for job in jobs:
-        for k, (d, i) in enumerate(job["tasks"]):
+        for k, (d, i) in enumerate(job.get("tasks", [])):
             where[(d, i)] = (job["id"], k)
     live = {}           # job id -> {array task id: state}
 
