@@ -17,7 +17,7 @@ needs_components "${CASES[@]}"
 clip() {
     mkdir -p "$(dirname "$1")"
     "$FFMPEG" -hide_banner -nostdin -y -v error -f lavfi -i "testsrc2=size=64x48:rate=50" \
-        -f lavfi -i "sine=frequency=440:sample_rate=48000" -vf "tinterlace=mode=merge,setfield=mode=tff" \
+        -f lavfi -i "sine=frequency=440:sample_rate=48000" -vf "tinterlace=mode=merge" \
         -frames:v 50 -shortest -c:v ffv1 -g 10 -c:a pcm_s16le "$1"
 }
 SRC=$WORK/in/tape.mkv

@@ -13,7 +13,8 @@ import shutil
 import time
 
 from .common import Failure, Tools, log, read_json, write_json_atomic
-from .driver import choose_runner, failed_segments, finish, lock_dir, prepare, reconcile, run_queue
+from .driver import (choose_runner, failed_segments, finish, lock_dir, prepare, reconcile, run_queue,
+                     wait_earlier_arrays)
 from .progress import Progress, eta, file_snapshot, rate_of_done
 from .slurm import status_alive
 from .work import Work, settings_of
@@ -237,6 +238,8 @@ def main_batch(args):
         if work:
             ready[k] = work
     works = list(ready.values())
+    progress = Progress(works, args.poll)
+    wait_earlier_arrays(b.root, args, progress)
     pending = lambda: [(w, i) for w in works for i in failed_segments(w, tools)]  # noqa: E731
     todo = pending()
     total = sum(len(w.manifest["segments"]) for w in works)
@@ -244,7 +247,7 @@ def main_batch(args):
         log(f"resuming: {total - len(todo)} of {total} segments are done and valid; to do: {len(todo)}")
     if todo:
         log(f"{len(todo)} segment(s) of {len(works)} file(s) in one queue")
-        run_queue(b.root, pending, b.data["runner"], args, Progress(works, args.poll))
+        run_queue(b.root, pending, b.data["runner"], args, progress)
     for k, work in ready.items():
         finish_file(b, k, work, args, tools, started)
     return summary(b)

@@ -70,7 +70,8 @@ import time
 from .batch import is_batch_dir, main_batch
 from .chain import analyze
 from .common import Failure, Tools, log, write_json_atomic
-from .driver import choose_runner, failed_segments, finish, lock_dir, prepare, reconcile, run_queue
+from .driver import (choose_runner, failed_segments, finish, lock_dir, prepare, reconcile, run_queue,
+                     wait_earlier_arrays)
 from .local import parse_gpus
 from .progress import Progress
 from .slurm import listed_task, status_alive
@@ -326,13 +327,15 @@ def main_single(args):
         if any(i >= len(wanted) for i in args.only):
             raise Failure(f"--only: there are {len(wanted)} segments (0..{len(wanted) - 1})")
         wanted = args.only
+    progress = Progress([work], args.poll)
+    wait_earlier_arrays(work, args, progress)
     not_done = failed_segments(work, tools)
     todo = [i for i in wanted if i in not_done]
     if todo and len(not_done) < len(m["segments"]):
         log(f"resuming: {len(m['segments']) - len(not_done)} of {len(m['segments'])} segments are "
             f"done and valid; to do: {' '.join(str(i) for i in todo)}")
     run_queue(work, lambda: [(work, i) for i in failed_segments(work, tools, wanted)],
-              runner, args, Progress([work], args.poll))
+              runner, args, progress)
     todo = failed_segments(work, tools, wanted)
     if todo:
         for i in todo:

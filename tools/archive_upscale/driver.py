@@ -115,14 +115,19 @@ def local_gpus(runner):
     return detect_gpus() if gpus is None else gpus
 
 
+def wait_earlier_arrays(root, args, progress):
+    """An earlier driver's arrays that Slurm still runs: wait for them, so that no segment ever
+    runs twice at once."""
+    jobs = active_slurm_jobs(root)
+    for job in jobs:
+        log(f"Slurm job array {job['id']} of an earlier run is still active: waiting for it")
+    if jobs:
+        wait_slurm(root, jobs, args.poll, progress)
+
+
 def run_queue(root, pending, runner, args, progress):
     """Run the segments pending() returns ([(work, segment)], all files in one queue) until none
-    is left or the retries are spent; first wait for arrays of an earlier run Slurm still runs."""
-    jobs = active_slurm_jobs(root)
-    if jobs:    # an earlier driver's arrays still run: never start a second copy of their tasks
-        for job in jobs:
-            log(f"Slurm job array {job['id']} of an earlier run is still active: waiting for it")
-        wait_slurm(root, jobs, args.poll, progress)
+    is left or the retries are spent."""
     gpus = local_gpus(runner) if runner["kind"] == "local" else []
     if runner["kind"] == "local" and gpus:
         log(f"{runner['workers']} local worker(s) on GPU(s) {','.join(gpus)} (round-robin, "
