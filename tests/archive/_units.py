@@ -164,4 +164,14 @@ check("cli_refuses_unsegmentable_filter", "'tinterlace'" in (parse_error(["--", 
 check("chain_trim_after_temporal", au.with_trim("bwdif=send_field,scale=2*iw:2*ih", 1, 1.2, 2.4),
       "bwdif=send_field,select=gte(t\\,1.199900)*lt(t\\,2.399900),setpts=PTS-STARTPTS,scale=2*iw:2*ih")
 
+# the build's ffmpeg next to tools/ is found without $FFMPEG (the modules live one level down)
+if os.path.exists(os.path.join(ROOT, "ffmpeg")) and os.path.exists(os.path.join(ROOT, "ffprobe")):
+    os.environ.pop("FFMPEG", None)
+    os.environ.pop("FFPROBE", None)
+    found = au.Tools()
+    check("tools_found_beside_the_script", (found.ffmpeg, found.ffprobe),
+          (os.path.realpath(os.path.join(ROOT, "ffmpeg")), os.path.realpath(os.path.join(ROOT, "ffprobe"))))
+else:
+    print("SKIP tools_found_beside_the_script: ffmpeg not built")
+
 sys.exit(1 if failures else 0)

@@ -288,7 +288,7 @@ def print_batch_status(b):
     if not b.data:
         raise Failure(f"{b.dir}: no batch.json")
     alive = status_alive(b.root)
-    works, frames_total, frames_done = [], 0, 0
+    works, frames_total, frames_done, unsplit = [], 0, 0, 0
     for k, f in enumerate(b.data["files"]):
         work = b.work(k)
         m = work.load()
@@ -305,6 +305,7 @@ def print_batch_status(b):
                      f" | frames {frames}/{m['video']['frames']}")
         else:
             state = "not split yet"
+            unsplit += 1
         if f.get("error"):
             state = f"FAILED: {f['error'].splitlines()[0]}" + ("" if not m else f" ({state})")
         log(f"{f['rel']}: {state}")
@@ -312,5 +313,5 @@ def print_batch_status(b):
     complete = sum(1 for k in range(n) if (b.work(k).load() or {}).get("joined"))
     failed = sum(1 for f in b.data["files"] if f.get("error"))
     log(f"batch: {complete}/{n} files complete, {failed} failed | frames {frames_done}/{frames_total}"
-        f" | ETA {eta(frames_total - frames_done, rate_of_done(works))}")
+        f" | ETA {'?' if unsplit - failed > 0 else eta(frames_total - frames_done, rate_of_done(works))}")
     return 0

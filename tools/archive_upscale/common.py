@@ -87,9 +87,9 @@ def container_of(path):
 
 class Tools:
     def __init__(self, ffmpeg=None, ffprobe=None):
-        here = os.path.dirname(os.path.abspath(__file__))
-        self.ffmpeg = self._find(ffmpeg, "FFMPEG", os.path.join(here, "..", "ffmpeg"), "ffmpeg")
-        self.ffprobe = self._find(ffprobe, "FFPROBE", os.path.join(here, "..", "ffprobe"), "ffprobe")
+        root = os.path.dirname(os.path.dirname(os.path.realpath(SCRIPT)))    # the build's top
+        self.ffmpeg = self._find(ffmpeg, "FFMPEG", os.path.join(root, "ffmpeg"), "ffmpeg")
+        self.ffprobe = self._find(ffprobe, "FFPROBE", os.path.join(root, "ffprobe"), "ffprobe")
 
     @staticmethod
     def _find(given, env, beside, name):
