@@ -134,6 +134,8 @@ with tempfile.TemporaryDirectory() as tmp:
 check("cli_batch_parsed", (lambda a: (a.batch, a.outdir, a.ext, a.output_opts, a.vf, a.input))(
       au.parse_args(["--batch", "a", "b/", "@l.txt", "-o", "out", "--ext", ".mp4", "--", "-c:v", "ffv1", "--vf", "null"])),
       (["a", "b/", "@l.txt"], "out", "mp4", ["-c:v", "ffv1"], "null", None))
+check("cli_number_refused_by_name", parse_error(["--local", "two", "--", "i", "o", "--vf", "null"]),
+      "--local two: not a whole number")
 check("cli_batch_needs_outdir", "-o OUTDIR" in (parse_error(["--batch", "a", "--", "--vf", "null"]) or ""), True)
 check("cli_outdir_needs_batch", "--batch" in (parse_error(["-o", "x", "--", "i", "o", "--vf", "null"]) or ""), True)
 

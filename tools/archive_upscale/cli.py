@@ -123,6 +123,12 @@ def parse_args(argv):
             raise Failure(f"{name} needs a value")
         return argv[i + 1]
 
+    def number(i, name, kind):
+        try:
+            return kind(value(i, name))
+        except ValueError:
+            raise Failure(f"{name} {argv[i + 1]}: not {'a whole number' if kind is int else 'a number'}")
+
     i = 0
     while i < len(argv):
         o = argv[i]
@@ -135,9 +141,9 @@ def parse_args(argv):
         elif o == "--slurm":
             a.slurm = True
         elif o == "--local":
-            a.local = int(value(i, o)); i += 1
+            a.local = number(i, o, int); i += 1
         elif o == "--segment-seconds":
-            a.segment_seconds = float(value(i, o)); i += 1
+            a.segment_seconds = number(i, o, float); i += 1
         elif o == "--workdir":
             a.workdir = value(i, o); i += 1
         elif o == "--resume":
@@ -147,11 +153,11 @@ def parse_args(argv):
         elif o == "--status":
             a.status = True
         elif o == "--retries":
-            a.retries = int(value(i, o)); i += 1
+            a.retries = number(i, o, int); i += 1
         elif o == "--slurm-opts":
             a.slurm_opts = value(i, o); i += 1
         elif o == "--max-parallel":
-            a.max_parallel = int(value(i, o)); i += 1
+            a.max_parallel = number(i, o, int); i += 1
         elif o == "--input-opts":
             a.input_opts = value(i, o); i += 1
         elif o == "--mux-opts":
@@ -169,7 +175,7 @@ def parse_args(argv):
                 raise Failure("--only: segment numbers separated by commas")
             i += 1
         elif o == "--poll":
-            a.poll = float(value(i, o)); i += 1
+            a.poll = number(i, o, float); i += 1
         elif o in ("-y", "--overwrite"):
             a.overwrite = True
         elif o == "--ffmpeg":
@@ -190,7 +196,7 @@ def parse_args(argv):
         elif o == "--gpus":
             a.gpus = parse_gpus(value(i, o)); i += 1
         elif o == "--slurm-gpus":
-            a.slurm_gpus = int(value(i, o)); i += 1
+            a.slurm_gpus = number(i, o, int); i += 1
             if a.slurm_gpus < 0:
                 raise Failure("--slurm-gpus N: N >= 0")
         elif o == "--run-listed":
