@@ -3,13 +3,13 @@
 # every 10 frames, with audio) deinterlaced with bwdif=send_field (50 fields/s from 25 frames/s)
 # by archive-upscale --local 2 in 5 segments; the joined output must equal, frame for frame
 # (the md5 and the time of every frame), the same chain run on the whole file by one ffmpeg
-# process. Also a send_frame deinterlacer followed by a scale, and a batch of an interlaced,
-# a progressive and a corrupt file.
+# process. Also interlaced H.264 with B-frames (the field order in the bitstream), a send_frame
+# deinterlacer followed by a scale, and a batch of an interlaced, a progressive and a corrupt file.
 here=$(dirname "$0")
 . "$here/_lib.sh"
 
 CASES=(send_field_frames_equal_single_process send_field_times_equal_single_process
-       send_field_audio_kept yadif_then_scale_equal_single_process
+       send_field_audio_kept send_field_h264_bframes_equal_single_process yadif_then_scale_equal_single_process
        batch_mixed_good_files_equal_single_process batch_mixed_corrupt_reported)
 needs_components "${CASES[@]}"
 
@@ -49,6 +49,27 @@ if [ -s "$WORK/out.mkv" ] && [ -n "$(packets "$SRC" a)" ] && [ "$(packets "$SRC"
     pass send_field_audio_kept
 else
     fail send_field_audio_kept "the audio packets differ from the source's"
+fi
+
+# interlaced H.264 (top field first, coded as fields: +ildct+ilme), B-frames, a keyframe every
+# 12 frames
+if "$FFMPEG" -hide_banner -encoders 2>/dev/null | grep -q libx264; then
+    "$FFMPEG" -hide_banner -nostdin -y -v error -f lavfi -i "testsrc2=size=64x48:rate=50" -vf tinterlace=mode=merge \
+        -frames:v 60 -c:v libx264 -flags +ildct+ilme \
+        -x264-params keyint=12:min-keyint=12:scenecut=0:bframes=2:open-gop=0:tff=1 "$WORK/h264.mkv"
+    "$TOOL" --local 2 --segment-seconds 0.4 --poll 1000 -- "$WORK/h264.mkv" "$WORK/h264-out.mkv" -c:v ffv1 --vf "$VF" \
+        > "$WORK/h.log" 2>&1
+    status=$?
+    "$FFMPEG" -hide_banner -nostdin -y -v error -i "$WORK/h264.mkv" -map 0:v -vf "$VF" -c:v ffv1 "$WORK/h264-ref.mkv"
+    if [ $status = 0 ] && [ "$(frames_of "$WORK/h264-out.mkv" | wc -l)" = 120 ] &&
+       [ "$(frames_of "$WORK/h264-out.mkv")" = "$(frames_of "$WORK/h264.mkv" "$VF")" ] &&
+       [ "$(times_of "$WORK/h264-out.mkv")" = "$(times_of "$WORK/h264-ref.mkv")" ]; then
+        pass send_field_h264_bframes_equal_single_process
+    else
+        fail send_field_h264_bframes_equal_single_process "exit status $status: $(tail -n 3 "$WORK/h.log" | tr '\n' ' ')"
+    fi
+else
+    skip send_field_h264_bframes_equal_single_process "no libx264 in this ffmpeg"
 fi
 
 VF2="yadif=send_frame,scale=2*iw:2*ih:flags=neighbor"
