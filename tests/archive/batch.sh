@@ -3,13 +3,15 @@
 # corrupt file) upscaled as one job with one queue of segments. Checks: every good file's
 # frames equal the one-process chain, the output tree mirrors the input tree, the corrupt file
 # is reported and the rest goes on, --status per file and overall, a batch killed midway and
-# resumed (done segments kept), realesrgan in a batch, and a changed file list refused.
+# resumed (done segments kept), realesrgan in a batch, a changed file list refused, and a file
+# whose segments fail reported while the other is done.
 here=$(dirname "$0")
 . "$here/_lib.sh"
 
 CASES=(batch_files_equal_single_process batch_tree_mirrored batch_corrupt_file_reported
        batch_status_per_file batch_refuses_changed_files batch_killed_and_resumed
-       batch_resumed_files_equal_single_process batch_realesrgan_equal_single_process)
+       batch_resumed_files_equal_single_process batch_realesrgan_equal_single_process
+       batch_failing_segments_reported)
 needs_components "${CASES[@]}"
 
 # clip OUT FRAMES SIZE: a test pattern with a sine tone, FFV1 with a keyframe every 10 frames
@@ -68,6 +70,20 @@ if [ $status = 1 ] && grep -q "files differ: 1 left out" "$WORK/b.log"; then
     pass batch_refuses_changed_files
 else
     fail batch_refuses_changed_files "exit status $status: $(head -n 3 "$WORK/b.log" | tr '\n' ' ')"
+fi
+
+# --- a file whose segments fail (crop larger than its frames) among one that works: the
+# failure is reported with its segments and log, the other file is done
+clip "$WORK/f/small.mkv" 20 64x48 && clip "$WORK/f/large.mkv" 20 160x120
+"$TOOL" --local 2 --segment-seconds 0.3 --retries 0 --poll 1000 --batch "$WORK/f" -o "$WORK/fout" \
+    -- -c:v ffv1 --vf "crop=100:100:0:0" > "$WORK/f.log" 2>&1
+status=$?
+if [ $status = 1 ] && grep -q "^archive-upscale: small.mkv: error: 2 segment(s) failed: 0 1 (segment 0: ffmpeg exited" "$WORK/f.log" &&
+   grep -q "batch: 1 of 2 file(s) done, 1 failed" "$WORK/f.log" && [ ! -e "$WORK/fout/small.mkv" ] &&
+   [ "$(video_md5s "$WORK/fout/large.mkv")" = "$(video_md5s "$WORK/f/large.mkv" "crop=100:100:0:0")" ]; then
+    pass batch_failing_segments_reported
+else
+    fail batch_failing_segments_reported "exit status $status: $(grep 'error\|batch:' "$WORK/f.log" | head -n 3 | cut -c1-200 | tr '\n' ' ')"
 fi
 
 # --- killed midway (the driver and its workers, SIGKILL), then resumed: done segments kept
