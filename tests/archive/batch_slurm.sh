@@ -12,6 +12,7 @@ here=$(dirname "$0")
 CASES=(slurm_batch_several_arrays slurm_batch_killed_and_resumed slurm_batch_files_equal_single_process
        slurm_batch_corrupt_reported)
 needs_components "${CASES[@]}"
+needs_filters "bwdif tinterlace" "${CASES[@]}"
 why=$(slurm_why_not)
 if [ -n "$why" ]; then
     for c in "${CASES[@]}"; do skip "$c" "$why"; done

@@ -12,6 +12,7 @@ CASES=(send_field_frames_equal_single_process send_field_times_equal_single_proc
        send_field_audio_kept send_field_h264_bframes_equal_single_process yadif_then_scale_equal_single_process
        batch_mixed_good_files_equal_single_process batch_mixed_corrupt_reported)
 needs_components "${CASES[@]}"
+needs_filters "bwdif yadif tinterlace" "${CASES[@]}"
 
 # clip OUT: 50 frames at 25 fps, each two fields of a 50 fps test pattern (top field first)
 clip() {

@@ -12,6 +12,7 @@ CASES=(scale_frames_equal_single_process scale_timestamps_and_duration scale_aud
        status_reports_progress resume_after_preview restart_starts_over finished_job_not_redone
        frame_dropping_filter_caught unsegmentable_filter_refused)
 needs_components "${CASES[@]}"
+needs_filters "thumbnail" "${CASES[@]}"
 if [ ! -f "$CLIP" ]; then
     for name in "${CASES[@]}"; do skip "$name" "$CLIP missing"; done
     exit 0
