@@ -131,8 +131,11 @@ def open_batch(args):
     if args.status:
         return b
     if args.batch is None:
-        if not (args.resume and b.data):
+        if not b.data:
             raise Failure(f"{b.dir}: no batch.json (start it with --batch INPUT... -o OUTDIR)")
+        if not args.resume or args.input:
+            raise Failure(f"{b.dir} holds a batch: continue it with --resume --workdir {b.dir}, "
+                          "or give --batch INPUT... -o OUTDIR")
         fill_batch_args(args, b.data)
         args.outdir, args.ext = b.data["outdir"], b.data["ext"]
         files = b.data["files"]
