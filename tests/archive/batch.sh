@@ -11,7 +11,7 @@ here=$(dirname "$0")
 CASES=(batch_files_equal_single_process batch_tree_mirrored batch_corrupt_file_reported
        batch_status_per_file batch_refuses_changed_files batch_killed_and_resumed
        batch_resumed_files_equal_single_process batch_realesrgan_equal_single_process
-       batch_failing_segments_reported)
+       batch_failing_segments_reported batch_finished_files_not_redone)
 needs_components "${CASES[@]}"
 
 # clip OUT FRAMES SIZE: a test pattern with a sine tone, FFV1 with a keyframe every 10 frames
@@ -63,6 +63,14 @@ if grep -q "^archive-upscale: show/ep1.mkv: complete" "$WORK/status.log" &&
     pass batch_status_per_file
 else
     fail batch_status_per_file "$(tr '\n' ' ' < "$WORK/status.log")"
+fi
+"$TOOL" --resume --workdir "$OUT/.archive-work" --poll 1000 > "$WORK/resume.log" 2>&1
+status=$?
+if [ $status = 1 ] && [ "$(grep -c ' is complete (joined ' "$WORK/resume.log")" = 3 ] && ! grep -q splitting "$WORK/resume.log" &&
+   grep -q "batch: 3 of 4 file(s) done, 1 failed" "$WORK/resume.log"; then
+    pass batch_finished_files_not_redone
+else
+    fail batch_finished_files_not_redone "exit status $status: $(tr '\n' ' ' < "$WORK/resume.log" | cut -c1-400)"
 fi
 "$TOOL" --local 2 --segment-seconds 0.5 --batch "$IN" -o "$OUT" -- -c:v ffv1 --vf "$VF" > "$WORK/b.log" 2>&1
 status=$?
