@@ -48,6 +48,20 @@ needs_components() {
     fi
 }
 
+# needs_filters "FILTER..." CASE...: fails every case (and ends the script) when ./ffmpeg lacks
+# one of the filters (a build configured before ./configure enabled them)
+needs_filters() {
+    local want=$1 f missing=
+    shift
+    for f in $want; do
+        "$FFMPEG" -hide_banner -h filter="$f" 2>/dev/null | grep -q "^Filter $f" || missing="$missing $f"
+    done
+    if [ -n "$missing" ]; then
+        for name; do fail "$name" "./ffmpeg lacks the filter(s)$missing: re-run ./configure && make"; done
+        exit 1
+    fi
+}
+
 # make_source OUT W H: the shared clip downscaled to WxH (H.264 with B-frames and a keyframe
 # every 40 frames when libx264 is there, else FFV1), its AAC audio copied, an SRT subtitle
 # track and two chapters, in Matroska

@@ -4,6 +4,7 @@
 #   slurm_start       munged (as the munge user, with a generated key), slurmctld and slurmd
 #                     (as root) on free ports, configured in a fresh directory; exports
 #                     SLURM_CONF. Returns nonzero (and says why) when they do not come up.
+#                     $SLURM_EXTRA_CONF: more slurm.conf lines (e.g. MaxArraySize=4)
 #   slurm_stop        cancels the jobs, stops the daemons, removes the directory
 # Nothing outside the directory is touched: no /etc/slurm, no /etc/munge, no services.
 
@@ -84,6 +85,7 @@ MpiDefault=none
 ReturnToService=2
 MailProg=/bin/true
 KillWait=5
+${SLURM_EXTRA_CONF:-}
 $node_line State=UNKNOWN
 PartitionName=test Nodes=$node Default=YES MaxTime=INFINITE State=UP
 EOF

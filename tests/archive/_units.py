@@ -1,16 +1,17 @@
 """Unit cases of tools/archive-upscale's pure parts (run by tool_units.sh): where it cuts,
 how it rounds timestamps, what it reads from a filter string and refuses on its command line."""
-import importlib.machinery
-import importlib.util
 import os
 import sys
+import types
 
 sys.dont_write_bytecode = True      # no __pycache__ beside the tool
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-loader = importlib.machinery.SourceFileLoader("archive_upscale", os.path.join(ROOT, "tools", "archive-upscale"))
-spec = importlib.util.spec_from_loader("archive_upscale", loader)
-au = importlib.util.module_from_spec(spec)
-loader.exec_module(au)
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from archive_upscale import batch, chain, cli, common, join, local, plan, slurm, work  # noqa: E402
+
+# one namespace for the cases below, as the tool's modules split them
+au = types.SimpleNamespace(**{k: v for mod in (common, chain, plan, work, join, local, slurm, batch, cli)
+                              for k, v in vars(mod).items() if not k.startswith("__")})
 
 failures = 0
 
@@ -103,5 +104,76 @@ m = {"streams": [{"index": 2, "codec_type": "subtitle", "codec_name": "subrip"},
                  {"index": 4, "codec_type": "subtitle", "codec_name": "dvd_subtitle"}]}
 check("subtitles_for_mkv", au.subtitle_plan(m, "matroska"), [(2, "copy"), (3, "subrip"), (4, "copy")])
 check("subtitles_for_mp4", au.subtitle_plan(m, "mp4"), [(2, "mov_text"), (3, "copy"), (4, "copy")])
+
+# --- batch: which files, where their outputs go
+import tempfile  # noqa: E402
+
+with tempfile.TemporaryDirectory() as tmp:
+    for rel in ("arc/s1/e1.mkv", "arc/s1/e2.MP4", "arc/s1/notes.txt", "arc/s2/e1.avi", "one.mov",
+                "arc/out/old.mkv"):
+        os.makedirs(os.path.dirname(os.path.join(tmp, rel)), exist_ok=True)
+        open(os.path.join(tmp, rel), "w").close()
+    with open(os.path.join(tmp, "list.txt"), "w") as f:
+        f.write("# comment\n\none.mov\n")
+    files = au.discover([os.path.join(tmp, "arc"), "@" + os.path.join(tmp, "list.txt")], "/o", "mkv",
+                        skip_dirs={os.path.join(tmp, "arc", "out")})
+    check("batch_discover_mirrors_tree", [(os.path.relpath(f["input"], tmp), f["rel"], f["output"]) for f in files],
+          [("arc/s1/e1.mkv", "s1/e1.mkv", "/o/s1/e1.mkv"), ("arc/s1/e2.MP4", "s1/e2.mkv", "/o/s1/e2.mkv"),
+           ("arc/s2/e1.avi", "s2/e1.mkv", "/o/s2/e1.mkv"), ("one.mov", "one.mkv", "/o/one.mkv")])
+    try:
+        au.discover([os.path.join(tmp, "arc", "s1"), os.path.join(tmp, "arc", "s2")], "/o", "mkv")
+        check("batch_discover_collision_refused", "no error", "Failure")
+    except au.Failure as e:
+        check("batch_discover_collision_refused", "e1.avi" in str(e) and "e1.mkv" in str(e), True)
+    try:
+        au.discover([os.path.join(tmp, "nothing-here")], "/o", "mkv")
+        check("batch_discover_missing_refused", "no error", "Failure")
+    except au.Failure as e:
+        check("batch_discover_missing_refused", "nothing-here" in str(e), True)
+
+check("cli_batch_parsed", (lambda a: (a.batch, a.outdir, a.ext, a.output_opts, a.vf, a.input))(
+      au.parse_args(["--batch", "a", "b/", "@l.txt", "-o", "out", "--ext", ".mp4", "--", "-c:v", "ffv1", "--vf", "null"])),
+      (["a", "b/", "@l.txt"], "out", "mp4", ["-c:v", "ffv1"], "null", None))
+check("cli_number_refused_by_name", parse_error(["--local", "two", "--", "i", "o", "--vf", "null"]),
+      "--local two: not a whole number")
+check("cli_batch_needs_outdir", "-o OUTDIR" in (parse_error(["--batch", "a", "--", "--vf", "null"]) or ""), True)
+check("cli_outdir_needs_batch", "--batch" in (parse_error(["-o", "x", "--", "i", "o", "--vf", "null"]) or ""), True)
+
+# --- GPUs: --gpus, round-robin per worker slot; Slurm arrays no larger than MaxArraySize
+check("gpus_parsed", (au.parse_gpus("0,2,3"), au.parse_gpus("none")), (["0", "2", "3"], []))
+check("gpus_duplicate_refused", "--gpus" in (parse_error(["--gpus", "0,0", "--", "i", "o", "--vf", "null"]) or ""), True)
+check("gpus_round_robin", [au.worker_env(s, ["0", "2", "3"])["CUDA_VISIBLE_DEVICES"] for s in range(5)],
+      ["0", "2", "3", "0", "2"])
+os.environ["CUDA_VISIBLE_DEVICES"] = "7"
+check("gpus_none_keeps_environment", au.worker_env(1, [])["CUDA_VISIBLE_DEVICES"], "7")
+check("slurm_array_chunks", [len(c) for c in au.array_chunks(list(range(2500)), 1001)], [1001, 1001, 498])
+check("slurm_array_chunks_keep_order", au.array_chunks([1, 2, 3], 2), [[1, 2], [3]])
+
+# --- the chain: rate, context, refusals
+check("chain_frame_wise", au.analyze("scale=2*iw:2*ih,realesrgan=model='a,b.pth'"), {"rate": [1, 1], "context": 0})
+check("chain_send_field_doubles", au.analyze("bwdif=send_field,realesrgan=model=m.pth"), {"rate": [2, 2], "context": 1})
+check("chain_named_mode_and_deint", au.analyze("scale=iw:ih,yadif=mode=1:deint=interlaced"), {"rate": [1, 2], "context": 2})
+check("chain_send_frame_keeps_rate", au.analyze("bwdif=send_frame:tff"), {"rate": [1, 1], "context": 1})
+check("chain_w3fdif_default_is_field", au.analyze("w3fdif"), {"rate": [2, 2], "context": 1})
+for vf, name in (("fps=30", "fps"), ("scale=1:1,minterpolate", "minterpolate"), ("bwdif,decimate", "decimate"),
+                 ("hqdn3d@x=4", "hqdn3d")):
+    try:
+        au.analyze(vf)
+        check(f"chain_refuses_{name}", "no error", "Failure")
+    except au.Failure as e:
+        check(f"chain_refuses_{name}", f"'{name}'" in str(e), True)
+check("cli_refuses_unsegmentable_filter", "'tinterlace'" in (parse_error(["--", "i", "o", "--vf", "tinterlace"]) or ""), True)
+check("chain_trim_after_temporal", au.with_trim("bwdif=send_field,scale=2*iw:2*ih", 1, 1.2, 2.4),
+      "bwdif=send_field,select=gte(t\\,1.199900)*lt(t\\,2.399900),setpts=PTS-STARTPTS,scale=2*iw:2*ih")
+
+# the build's ffmpeg next to tools/ is found without $FFMPEG (the modules live one level down)
+if os.path.exists(os.path.join(ROOT, "ffmpeg")) and os.path.exists(os.path.join(ROOT, "ffprobe")):
+    os.environ.pop("FFMPEG", None)
+    os.environ.pop("FFPROBE", None)
+    found = au.Tools()
+    check("tools_found_beside_the_script", (found.ffmpeg, found.ffprobe),
+          (os.path.realpath(os.path.join(ROOT, "ffmpeg")), os.path.realpath(os.path.join(ROOT, "ffprobe"))))
+else:
+    print("SKIP tools_found_beside_the_script: ffmpeg not built")
 
 sys.exit(1 if failures else 0)

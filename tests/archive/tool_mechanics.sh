@@ -2,7 +2,7 @@
 # tools/archive-upscale's bookkeeping, quickly (a nearest-neighbour scale instead of
 # realesrgan): a complete --local run; MP4 output (subtitles become mov_text); a preview of
 # one segment (--only), then the refusals of changed options and of a changed source, --status,
-# resuming the rest, --restart, a finished job; a frame-dropping filter is caught.
+# resuming the rest, --restart, a finished job; a frame-dropping filter is caught, fps refused by name.
 here=$(dirname "$0")
 . "$here/_lib.sh"
 
@@ -10,8 +10,9 @@ CASES=(scale_frames_equal_single_process scale_timestamps_and_duration scale_aud
        scale_subtitles_chapters mp4_output_subtitles_as_mov_text preview_only_one_segment
        refuses_changed_filter refuses_changed_encoder_options refuses_changed_source
        status_reports_progress resume_after_preview restart_starts_over finished_job_not_redone
-       frame_dropping_filter_caught)
+       frame_dropping_filter_caught unsegmentable_filter_refused)
 needs_components "${CASES[@]}"
+needs_filters "thumbnail" "${CASES[@]}"
 if [ ! -f "$CLIP" ]; then
     for name in "${CASES[@]}"; do skip_data "$name" "$CLIP missing"; done
     exit 0
@@ -121,8 +122,9 @@ else
     fail restart_starts_over "exit status $status: $(tail -n 3 "$WORK/c8.log" | tr '\n' ' ')"
 fi
 
-# --- fps=10 drops frames: every segment must fail its frame count, no OUTPUT
-"$TOOL" --local 2 --segment-seconds 1.5 --retries 0 -- "$SRC" "$WORK/d.mkv" -c:v ffv1 --vf fps=10 \
+# --- thumbnail=2 keeps one frame of two (a filter the tool does not know): every segment must
+# fail its frame count, no OUTPUT
+"$TOOL" --local 2 --segment-seconds 1.5 --retries 0 -- "$SRC" "$WORK/d.mkv" -c:v ffv1 --vf thumbnail=2 \
     > "$WORK/d.log" 2>&1
 status=$?
 if [ $status = 1 ] && [ ! -e "$WORK/d.mkv" ] && grep -q "frames, expected 40" "$WORK/d.log" &&
@@ -130,5 +132,14 @@ if [ $status = 1 ] && [ ! -e "$WORK/d.mkv" ] && grep -q "frames, expected 40" "$
     pass frame_dropping_filter_caught
 else
     fail frame_dropping_filter_caught "exit status $status: $(tail -n 3 "$WORK/d.log" | tr '\n' ' ')"
+fi
+# --- fps cannot be cut into segments exactly: refused by name before any work
+"$TOOL" --local 2 --segment-seconds 1.5 -- "$SRC" "$WORK/e.mkv" -c:v ffv1 --vf "scale=iw:ih,fps=10" > "$WORK/e.log" 2>&1
+status=$?
+if [ $status = 1 ] && grep -q "the filter 'fps' cannot run in independent segments" "$WORK/e.log" &&
+   [ ! -e "$WORK/e.mkv.archive-work" ]; then
+    pass unsegmentable_filter_refused
+else
+    fail unsegmentable_filter_refused "exit status $status: $(tail -n 3 "$WORK/e.log" | tr '\n' ' ')"
 fi
 finish

@@ -1,0 +1,1 @@
+"""archive-upscale's modules (the entry point is tools/archive-upscale)."""
