@@ -15,6 +15,7 @@ fi
 
 mkdir -p "$WORK/clone/tools" "$WORK/debian" "$WORK/old" "$WORK/good"
 cp "$TOOL" "$WORK/clone/tools/archive-upscale"
+cp -r "$(dirname "$TOOL")/archive_upscale" "$WORK/clone/tools/"    # the tool's modules
 tool=$WORK/clone/tools/archive-upscale
 
 # fake DIR VERSION FILTER: an ffmpeg that reports VERSION and lists FILTER
