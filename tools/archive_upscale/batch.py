@@ -246,7 +246,7 @@ def main_batch(args):
     pending = lambda: [(w, i) for w in works for i in failed_segments(w, tools)]  # noqa: E731
     todo = pending()
     total = sum(len(w.manifest["segments"]) for w in works)
-    if todo and len(todo) < total:
+    if len(todo) < total:          # also when everything is done (arrays finished while waiting)
         log(f"resuming: {total - len(todo)} of {total} segments are done and valid; to do: {len(todo)}")
     if todo:
         log(f"{len(todo)} segment(s) of {len(works)} file(s) in one queue")
