@@ -14,6 +14,7 @@
  *   nearest-upsampled input.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,6 +22,7 @@
 
 #include "conv3x3.h"
 #include "network.h"
+#include "onednn.h"
 #include "thread_pool.h"
 
 /*
@@ -61,6 +63,9 @@ struct ResrNetwork {
     float *arena;
     Buffer buf[BUF_COUNT];
     double *profile_ms;         /* [model->num_convs] or NULL: see resr_network_profile */
+    ResrOnednn *dnn;            /* the oneDNN path, or NULL: the hand-written kernels */
+    int threads;
+    int error;                  /* the first failed conv of this forward (oneDNN only) */
 };
 
 /* ----------------------------------------------------------------------------------------
@@ -155,11 +160,37 @@ static void zero_halo(const Buffer *b, int w, int h)
     zero_columns(b, w, h + 2);
 }
 
+/*
+ * The oneDNN path's dense scratch for input tiles up to w x h (onednn.h). Inputs copied:
+ * a dense block's prefix (up to nf + 3gc channels at the low resolution), conv_up1's x2
+ * upsample ([2h+2][2w+2][nf]), a tail strip's conv_up2 upsample (up to TAIL_STRIP + 4 rows
+ * of 4w, plus the halo). Outputs: the largest is conv_up1's [2h][2w][nf].
+ */
+static int onednn_reserve(ResrNetwork *net, int w, int h)
+{
+    const ResrModel *m = net->model;
+    const size_t nf = m->num_feat;
+    if (m->arch == RESR_ARCH_RRDBNET) {
+        const int u = resr_model_unshuffle(m), lw = w / u, lh = h / u;
+        const size_t strip = min_int(TAIL_STRIP, 4 * lh);
+        const size_t dense = (size_t)(lw + 2) * (lh + 2) * (nf + 3 * m->num_grow_ch);
+        const size_t up1 = (size_t)(2 * lw + 2) * (2 * lh + 2) * nf;
+        const size_t up2 = (size_t)(4 * lw + 2) * (strip + 6) * nf;
+        const size_t out1 = (size_t)2 * lw * 2 * lh * nf, out2 = (size_t)4 * lw * (strip + 4) * nf;
+        size_t in = dense > up1 ? dense : up1;
+        in = in > up2 ? in : up2;
+        return resr_onednn_reserve(net->dnn, in, out1 > out2 ? out1 : out2);
+    }
+    return resr_onednn_reserve(net->dnn, 0, (size_t)w * h *
+                               max_int(m->num_feat, m->num_out_ch * m->scale * m->scale));
+}
+
 int resr_network_plan(ResrNetwork *net, int max_w, int max_h)
 {
     const int u = resr_model_unshuffle(net->model);
     Buffer shapes[BUF_COUNT];
     float *arena;
+    int ret;
 
     if (max_w < 1 || max_h < 1 || max_w % u || max_h % u)
         return -EINVAL;
@@ -169,6 +200,8 @@ int resr_network_plan(ResrNetwork *net, int max_w, int max_h)
     max_h = max_int(max_h, net->plan_h);
 
     buffer_shapes(net->model, max_w, max_h, shapes);
+    if (net->dnn && (ret = onednn_reserve(net, max_w, max_h)) < 0)
+        return ret;
     arena = aligned_alloc(64, arena_floats(shapes) * sizeof(float) + 64);
     if (!arena)
         return -ENOMEM;
@@ -218,10 +251,16 @@ static void run_conv(ResrNetwork *net, const ResrConvParams *params)
     ConvJob cj = { net->conv_rows, *params, 0 };
     const double t0 = net->profile_ms ? now_ms() : 0.0;
 
-    if (jobs > params->height)
-        jobs = params->height;
-    cj.jobs = jobs;
-    resr_thread_pool_run(net->pool, conv_job, &cj, jobs);
+    if (net->dnn) {
+        const int ret = resr_onednn_conv(net->dnn, (int)(params->conv - net->convs), params);
+        if (ret < 0 && !net->error)
+            net->error = ret;
+    } else {
+        if (jobs > params->height)
+            jobs = params->height;
+        cj.jobs = jobs;
+        resr_thread_pool_run(net->pool, conv_job, &cj, jobs);
+    }
     if (net->profile_ms)
         net->profile_ms[params->conv - net->convs] += now_ms() - t0;
 }
@@ -410,11 +449,12 @@ int resr_network_forward(ResrNetwork *net, const ResrRgbTile *in, ResrRgbTile *o
         out->width != in->width * s || out->height != in->height * s)
         return -EINVAL;
 
+    net->error = 0;
     if (m->arch == RESR_ARCH_RRDBNET)
         rrdbnet_forward(net, in, out);
     else
         srvgg_forward(net, in, out);
-    return 0;
+    return net->error;
 }
 
 /* ----------------------------------------------------------------------------------------
@@ -450,6 +490,7 @@ int resr_network_create(ResrNetwork **out, const ResrModel *model, int threads)
     if (!net)
         return -ENOMEM;
     net->model = model;
+    net->threads = threads;
     net->conv_rows = resr_conv3x3_rows_fn();
     net->convs = calloc(model->num_convs, sizeof(*net->convs));
     if (!net->convs) {
@@ -459,7 +500,8 @@ int resr_network_create(ResrNetwork **out, const ResrModel *model, int threads)
     for (int i = 0; i < model->num_convs; i++)
         if ((ret = resr_conv3x3_pack(&net->convs[i], &model->convs[i])) < 0)
             goto fail;
-    if ((ret = resr_thread_pool_create(&net->pool, threads)) < 0)
+    if ((ret = resr_thread_pool_create(&net->pool, threads)) < 0 ||
+        (ret = resr_network_set_backend(net, RESR_CPU_BACKEND_AUTO, RESR_PRECISION_FP32)) < 0)
         goto fail;
 
     *out = net;
@@ -467,6 +509,61 @@ int resr_network_create(ResrNetwork **out, const ResrModel *model, int threads)
 fail:
     resr_network_free(&net);
     return ret;
+}
+
+/* AUTO: the environment's choice, if any, else oneDNN when built in. */
+static ResrCpuBackend resolve_auto(void)
+{
+    const char *env = getenv("RESR_CPU_BACKEND");
+    if (env && !strcmp(env, "native"))
+        return RESR_CPU_BACKEND_NATIVE;
+    if (env && !strcmp(env, "onednn"))
+        return RESR_CPU_BACKEND_ONEDNN;
+    return resr_onednn_built() ? RESR_CPU_BACKEND_ONEDNN : RESR_CPU_BACKEND_NATIVE;
+}
+
+int resr_network_set_backend(ResrNetwork *net, ResrCpuBackend backend, ResrPrecision precision)
+{
+    const int automatic = backend == RESR_CPU_BACKEND_AUTO;
+    ResrOnednn *dnn = NULL;
+    int ret;
+
+    if (backend != RESR_CPU_BACKEND_AUTO && backend != RESR_CPU_BACKEND_NATIVE &&
+        backend != RESR_CPU_BACKEND_ONEDNN)
+        return -EINVAL;
+    if (precision != RESR_PRECISION_FP32 && precision != RESR_PRECISION_BF16)
+        return -EINVAL;
+    if (automatic)
+        backend = precision == RESR_PRECISION_BF16 ? RESR_CPU_BACKEND_ONEDNN : resolve_auto();
+    if (backend == RESR_CPU_BACKEND_NATIVE && precision != RESR_PRECISION_FP32)
+        return -ENOTSUP;
+    if (backend == RESR_CPU_BACKEND_ONEDNN) {
+        ret = resr_onednn_create(&dnn, net->model, precision, net->threads);
+        /* auto falls back to the hand-written kernels where oneDNN is not built in */
+        if (ret == -ENOSYS && automatic && precision == RESR_PRECISION_FP32)
+            backend = RESR_CPU_BACKEND_NATIVE;
+        else if (ret < 0)
+            return ret;
+    }
+    resr_onednn_free(&net->dnn);
+    net->dnn = dnn;
+    /* the scratch is sized by plan: plan again for the sizes planned so far */
+    if (dnn && net->plan_w && (ret = onednn_reserve(net, net->plan_w, net->plan_h)) < 0)
+        return ret;
+    return 0;
+}
+
+ResrCpuBackend resr_network_backend(const ResrNetwork *net)
+{
+    return net->dnn ? RESR_CPU_BACKEND_ONEDNN : RESR_CPU_BACKEND_NATIVE;
+}
+
+void resr_network_backend_name(const ResrNetwork *net, char *buf, size_t size)
+{
+    if (net->dnn)
+        snprintf(buf, size, "onednn (%s, isa %s)", resr_onednn_impl(net->dnn), resr_onednn_isa_name());
+    else
+        snprintf(buf, size, "native (%s)", resr_conv3x3_impl_name());
 }
 
 void resr_network_profile(ResrNetwork *net, double *conv_ms)
@@ -481,6 +578,7 @@ void resr_network_free(ResrNetwork **pnet)
     if (!net)
         return;
     resr_thread_pool_free(&net->pool);
+    resr_onednn_free(&net->dnn);
     if (net->convs)
         for (int i = 0; i < net->model->num_convs; i++)
             resr_conv3x3_packed_free(&net->convs[i]);
