@@ -8,9 +8,9 @@
  *   reads it. Most inputs are dense as they lie (a w + 2 wide buffer of in_channels) and are
  *   read in place; a dense block's channel prefix and a nearest-upsampled input are first
  *   copied or upsampled into dense scratch.
- * - dst: dense scratch [h][w][oc]; bias and the activation (LeakyReLU as eltwise relu,
- *   PReLU as the per-channel prelu post-op) are fused in the primitive; the scaled residual
- *   adds and the store (NHWC view, planar, pixel-shuffled) are one pass after it.
+ * - dst: dense scratch [h][w][oc]; bias and LeakyReLU (eltwise relu) are fused in the
+ *   primitive; PReLU, the scaled residual adds and the store (NHWC view, planar,
+ *   pixel-shuffled) are one pass after it (epilogue).
  *
  * Why copies: oneDNN 2.6's fast convolutions (jit:avx2, brgconv) accept only dense
  * tensors; a strided view (a dense block's channel slice, a row with halo columns) sends
@@ -63,7 +63,6 @@ typedef struct Entry {
     dnnl_primitive_t prim;
     dnnl_memory_t src, dst;
     const Weights *weights;
-    int prelu_arg;              /* post-op index of prelu, -1 if none */
 } Entry;
 
 typedef struct ConvCache {
@@ -71,7 +70,7 @@ typedef struct ConvCache {
     int used, next;             /* entries filled; the next to replace when full */
     Weights weights[WEIGHT_WAYS];
     int weight_count;
-    dnnl_memory_t bias, slope;  /* [out_channels] each, views of the model's arrays */
+    dnnl_memory_t bias;         /* [out_channels], a view of the model's array */
 } ConvCache;
 
 struct ResrOnednn {
@@ -147,22 +146,21 @@ static dnnl_status_t vector_md(dnnl_memory_desc_t *md, int n)
  * creating a primitive
  */
 
-/* The activation after bias: LeakyReLU as relu with a slope, PReLU per channel (dim 1). */
-static dnnl_status_t build_post_ops(dnnl_post_ops_t po, const ResrConvPacked *cv, int *prelu_arg)
+/*
+ * The activation after bias: LeakyReLU as relu with a slope. PReLU stays in the epilogue:
+ * oneDNN 2.6's jit:avx2 convolution rejects the prelu post-op (ONEDNN_VERBOSE shows
+ * ref:any), and the epilogue touches every output anyway.
+ */
+static dnnl_status_t build_post_ops(dnnl_post_ops_t po, const ResrConvPacked *cv)
 {
-    *prelu_arg = -1;
     if (cv->activation == RESR_ACT_LEAKY_RELU)
         return dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, cv->slope[0], 0.0f);
-    if (cv->activation == RESR_ACT_PRELU) {
-        *prelu_arg = 0;
-        return dnnl_post_ops_append_prelu(po, 1 << 1);
-    }
     return dnnl_success;
 }
 
 /* The primitive descriptor of conv cv for key k. */
 static dnnl_status_t create_pd(ResrOnednn *dnn, const ResrConvPacked *cv, const Key *k,
-                               dnnl_primitive_desc_t *pd, int *prelu_arg)
+                               dnnl_primitive_desc_t *pd)
 {
     const dnnl_dims_t wdims = { cv->out_channels, cv->in_channels, 3, 3 };
     const dnnl_dims_t one = { 1, 1 }, zero = { 0, 0 };
@@ -182,7 +180,7 @@ static dnnl_status_t create_pd(ResrOnednn *dnn, const ResrConvPacked *cv, const 
                                                  &src, &wei, &bias, &dst, one, zero, zero)) ||
         (st = dnnl_primitive_attr_create(&attr)) ||
         (st = dnnl_post_ops_create(&po)) ||
-        (st = build_post_ops(po, cv, prelu_arg)) ||
+        (st = build_post_ops(po, cv)) ||
         (st = dnnl_primitive_attr_set_post_ops(attr, po)) ||
         (dnn->bf16 && (st = dnnl_primitive_attr_set_fpmath_mode(attr, dnnl_fpmath_mode_bf16))))
         goto fail;
@@ -267,7 +265,7 @@ static int create_entry(ResrOnednn *dnn, int index, const ResrConvPacked *cv, co
 
     entry_clear(e);
     e->key = *k;
-    if (!(st = create_pd(dnn, cv, k, &pd, &e->prelu_arg)) &&
+    if (!(st = create_pd(dnn, cv, k, &pd)) &&
         !(st = conv_weights(dnn, cc, &dnn->model->convs[index], pd, &e->weights)) &&
         !(st = entry_memories(dnn, e, pd)) &&
         !(st = dnnl_primitive_create(&e->prim, pd))) {
@@ -326,7 +324,7 @@ static void dense_input(float *dst, const ResrConvParams *p)
 }
 
 /*
- * The epilogue after the primitive, as conv3x3.h defines it: v = v * s1 + res1, v = v * s2
+ * The epilogue after the primitive, as conv3x3.h defines it: PReLU, v = v * s1 + res1, v = v * s2
  * + res2 (each if present; the multiply rounded before the add, as the kernels do), then
  * the store. src: [h][w][oc] dense, bias and activation applied. A residual may be the
  * destination itself: each element is read before it is written.
@@ -334,6 +332,7 @@ static void dense_input(float *dst, const ResrConvParams *p)
 static void epilogue(const ResrConvParams *p, const float *src, int oc)
 {
     const int s = p->shuffle, s2 = s * s;
+    const float *prelu = p->conv->activation == RESR_ACT_PRELU ? p->conv->slope : NULL;
     for (int y = 0; y < p->height; y++)
         for (int x = 0; x < p->width; x++) {
             const float *v = src + ((size_t)y * p->width + x) * oc;
@@ -342,6 +341,8 @@ static void epilogue(const ResrConvParams *p, const float *src, int oc)
             float *d = p->store == RESR_STORE_NHWC ? p->dst.data + y * p->dst.row + x * p->dst.pixel : NULL;
             for (int c = 0; c < oc; c++) {
                 float t = v[c];
+                if (prelu && t < 0.0f)
+                    t *= prelu[c];
                 if (r1) {
                     const float m = t * p->res1_scale;
                     t = m + r1[c];
@@ -366,7 +367,7 @@ static void epilogue(const ResrConvParams *p, const float *src, int oc)
 static dnnl_status_t execute(ResrOnednn *dnn, int index, Entry *e, void *src, void *dst)
 {
     const ConvCache *cc = &dnn->convs[index];
-    dnnl_exec_arg_t args[5];
+    dnnl_exec_arg_t args[4];
     int n = 0;
     dnnl_status_t st;
 
@@ -377,9 +378,6 @@ static dnnl_status_t execute(ResrOnednn *dnn, int index, Entry *e, void *src, vo
     args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_WEIGHTS, e->weights->mem };
     args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_BIAS, cc->bias };
     args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_DST, e->dst };
-    if (e->prelu_arg >= 0)
-        args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_ATTR_MULTIPLE_POST_OP(e->prelu_arg) | DNNL_ARG_WEIGHTS,
-                                       cc->slope };
     /* OpenMP's thread count is per calling thread: set it for this one, every call */
     omp_set_num_threads(dnn->threads);
     if ((st = dnnl_primitive_execute(e->prim, dnn->stream, n, args)))
@@ -451,9 +449,7 @@ int resr_onednn_create(ResrOnednn **out, const ResrModel *model, ResrPrecision p
         goto fail;
     for (int i = 0; i < model->num_convs; i++) {
         const ResrConv3x3 *c = &model->convs[i];
-        if ((st = vector_memory(dnn, &dnn->convs[i].bias, c->bias, c->out_channels)) ||
-            (c->activation == RESR_ACT_PRELU &&
-             (st = vector_memory(dnn, &dnn->convs[i].slope, c->prelu_slope, c->out_channels))))
+        if ((st = vector_memory(dnn, &dnn->convs[i].bias, c->bias, c->out_channels)))
             goto fail;
     }
     *out = dnn;
@@ -500,7 +496,6 @@ void resr_onednn_free(ResrOnednn **pdnn)
             for (int j = 0; j < cc->weight_count; j++)
                 dnnl_memory_destroy(cc->weights[j].mem);
             dnnl_memory_destroy(cc->bias);
-            dnnl_memory_destroy(cc->slope);
         }
     free(dnn->convs);
     dnnl_stream_destroy(dnn->stream);

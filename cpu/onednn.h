@@ -1,8 +1,7 @@
 /*
  * The oneDNN convolution path of the CPU network (cpu/onednn.c): each of the network's 3x3
- * convolutions as one oneDNN primitive (bias and activation fused: LeakyReLU as eltwise
- * relu, PReLU as the prelu post-op) on dense NHWC operands, with the network's residual
- * adds and stores in one pass after it. Primitives are created on first use for each output
+ * convolutions as one oneDNN primitive (bias and LeakyReLU fused as post-ops) on dense NHWC
+ * operands, with PReLU, the network's residual adds and stores in one pass after it. Primitives are created on first use for each output
  * size and kept (a few per conv: the tile sizes and tail strips of one frame plan). Built when ./configure finds oneDNN 2.x (RESR_HAVE_ONEDNN,
  * build/onednn_config.h); otherwise every call reports -ENOSYS.
  */
