@@ -34,8 +34,9 @@ typedef void (*ResrLogFn)(void *log_ctx, int level, const char *fmt, va_list arg
 
 /* Which convolutions the CPU engine runs (issue 16: cpu/onednn.c beside cpu/conv3x3.c). */
 typedef enum ResrCpuBackend {
-    RESR_CPU_BACKEND_AUTO   = 0,  /* oneDNN when built in, else native ($RESR_CPU_BACKEND
-                                   * = native|onednn overrides auto: tests run both) */
+    RESR_CPU_BACKEND_AUTO   = 0,  /* oneDNN when built in and the CPU has AVX-512, else
+                                   * native ($RESR_CPU_BACKEND=native|onednn overrides
+                                   * auto: the tests run both) */
     RESR_CPU_BACKEND_NATIVE = 1,  /* the hand-written fp32 kernels (the exact oracle) */
     RESR_CPU_BACKEND_ONEDNN = 2,  /* oneDNN primitives with fused post-ops */
 } ResrCpuBackend;

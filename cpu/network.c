@@ -511,7 +511,12 @@ fail:
     return ret;
 }
 
-/* AUTO: the environment's choice, if any, else oneDNN when built in. */
+/*
+ * AUTO: the environment's choice, if any; else oneDNN where its ISA is AVX-512 or better
+ * (the hand-written kernels stop at AVX2), the hand-written kernels otherwise: on AVX2,
+ * oneDNN 2.6's jit:avx2 NHWC convolution measured 1.6x slower in CPU time than them
+ * (tests/bench/RESULTS-cpu.md).
+ */
 static ResrCpuBackend resolve_auto(void)
 {
     const char *env = getenv("RESR_CPU_BACKEND");
@@ -519,7 +524,8 @@ static ResrCpuBackend resolve_auto(void)
         return RESR_CPU_BACKEND_NATIVE;
     if (env && !strcmp(env, "onednn"))
         return RESR_CPU_BACKEND_ONEDNN;
-    return resr_onednn_built() ? RESR_CPU_BACKEND_ONEDNN : RESR_CPU_BACKEND_NATIVE;
+    return resr_onednn_built() && resr_onednn_have_avx512() ? RESR_CPU_BACKEND_ONEDNN
+                                                            : RESR_CPU_BACKEND_NATIVE;
 }
 
 int resr_network_set_backend(ResrNetwork *net, ResrCpuBackend backend, ResrPrecision precision)
@@ -561,7 +567,8 @@ ResrCpuBackend resr_network_backend(const ResrNetwork *net)
 void resr_network_backend_name(const ResrNetwork *net, char *buf, size_t size)
 {
     if (net->dnn)
-        snprintf(buf, size, "onednn (%s, isa %s)", resr_onednn_impl(net->dnn), resr_onednn_isa_name());
+        snprintf(buf, size, "onednn (isa %s, last primitive %s)", resr_onednn_isa_name(),
+                 resr_onednn_impl(net->dnn));
     else
         snprintf(buf, size, "native (%s)", resr_conv3x3_impl_name());
 }

@@ -97,6 +97,12 @@ int resr_onednn_have_bf16(void)
     return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
 }
 
+int resr_onednn_have_avx512(void)
+{
+    const dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
+    return (isa & dnnl_cpu_isa_avx512_core) == dnnl_cpu_isa_avx512_core;
+}
+
 const char *resr_onednn_isa_name(void)
 {
     static const struct { dnnl_cpu_isa_t isa; const char *name; } names[] = {
@@ -514,6 +520,11 @@ int resr_onednn_built(void)
 }
 
 int resr_onednn_have_bf16(void)
+{
+    return 0;
+}
+
+int resr_onednn_have_avx512(void)
 {
     return 0;
 }

@@ -22,6 +22,9 @@ int resr_onednn_built(void);
 /* Whether oneDNN computes bf16 natively on this CPU (AVX512-BF16 or AMX): its ISA query. */
 int resr_onednn_have_bf16(void);
 
+/* Whether oneDNN's ISA on this CPU is AVX-512 (avx512_core) or better. */
+int resr_onednn_have_avx512(void);
+
 /* oneDNN's best ISA on this CPU, e.g. "avx2", "avx512_core_amx"; "none" without oneDNN. */
 const char *resr_onednn_isa_name(void);
 
