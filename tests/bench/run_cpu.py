@@ -170,9 +170,12 @@ def cpu_model():
 class Ours:
     """bench_cpu --serve: one process per row, warm, answering frame and save commands."""
 
-    def __init__(self, model, w, h, threads, frames):
+    def __init__(self, model, w, h, threads, frames, backend='native'):
+        # the CPU network's convolutions: the hand-written kernels or oneDNN (issue 16)
+        env = dict(os.environ, RESR_CPU_BACKEND=backend)
         self.p = subprocess.Popen([BENCH_CPU, model, '-s', f'{w}x{h}', '-t', str(threads), '--frames', frames,
-                                   '--serve'], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+                                   '--serve'], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+                                  env=env)
         self.convs = []   # (index, kind, w, h, cin, cout, flops)
         self.info = {}
         for line in self.p.stdout:
@@ -331,6 +334,11 @@ def run_row(name, args, torch_ok):
 
     log(f'== {name}: {model_desc}, {args.pairs} pairs, {args.threads} threads')
     ours = Ours(model, w, h, args.threads, frames)
+    dnn = Ours(model, w, h, args.threads, frames, 'onednn') if not args.no_onednn else None
+    if dnn and dnn.info.get('backend') != 'onednn':
+        log(f'{name}: bench_cpu has no oneDNN path (built without it): onednn columns n/a')
+        dnn.close()
+        dnn = None
     tor = Torch(model, frames, w, h, args.pairs, args.threads) if torch_ok else None
     row = dict(row=name, model=model_desc, width=w, height=h, scale=int(ours.info['scale']),
                gflop_per_frame=ours.flops * 1e-9, threads=args.threads, pairs=args.pairs, impl=ours.info['impl'])
@@ -347,9 +355,11 @@ def run_row(name, args, torch_ok):
         row['max_abs_diff'] = float(np.max(np.abs(mine - theirs)))
         os.remove(out_path)
 
-    sides = ['ours', 'torch', 'ffmpeg']
+    sides = ['ours', 'onednn', 'torch', 'ffmpeg']
     if not tor:
         sides.remove('torch')
+    if not dnn:
+        sides.remove('onednn')
     if args.no_ffmpeg:
         sides.remove('ffmpeg')
     t = {s: [] for s in sides}
@@ -359,6 +369,8 @@ def run_row(name, args, torch_ok):
         for s in order:
             if s == 'ours':
                 t[s].append(ours.frame(p))
+            elif s == 'onednn':
+                t[s].append(dnn.frame(p))
             elif s == 'torch':
                 t[s].append(tor.frame(p)[:3])
             else:
@@ -375,6 +387,14 @@ def run_row(name, args, torch_ok):
     if startup:
         row['ffmpeg_startup_ms'] = median(startup)
     row['ours_gflops'] = ours.flops / row['ours_ms'] * 1e-6
+    if dnn:
+        # oneDNN against the hand-written kernels, and against PyTorch, per pair
+        dr = [o[0] / d[0] for o, d in zip(t['ours'], t['onednn'])]
+        row['onednn_native'], row['onednn_native_min'], row['onednn_native_max'] = median(dr), min(dr), max(dr)
+        row['onednn_native_cpu'] = median([o[1] / d[1] for o, d in zip(t['ours'], t['onednn'])])
+        if tor:
+            row['onednn_torch'] = median([tt[0] / d[0] for d, tt in zip(t['onednn'], t['torch'])])
+        dnn.close()
     if tor:
         row['torch_gflops'] = ours.flops / row['torch_ms'] * 1e-6
         ratios = [tt[0] / o[0] for o, tt in zip(t['ours'], t['torch'])]
@@ -412,7 +432,8 @@ def fmt(v, spec):
 
 def table(rows):
     head = ['row', 'GFLOP/frame', 'ours fps', 'torch fps', 'ffmpeg fps', 'ffmpeg start-up ms', 'ours/torch (pairs)',
-            'ffmpeg/torch (pairs)', 'CPU-time ratio', 'ours GFLOP/s', 'torch GFLOP/s', 'max |diff|']
+            'ffmpeg/torch (pairs)', 'CPU-time ratio', 'ours GFLOP/s', 'torch GFLOP/s', 'max |diff|',
+            'onednn fps', 'onednn/native (pairs)', 'onednn/native CPU time', 'onednn/torch']
     lines = []
     for r in rows:
         g = r.get
@@ -424,7 +445,11 @@ def table(rows):
                       fmt(g('torch_fps'), '.3f'), fmt(g('ffmpeg_fps'), '.3f'), fmt(g('ffmpeg_startup_ms'), '.0f'),
                       pair, fpair,
                       fmt(g('ratio_cpu'), '.2f') + ('x' if g('ratio_cpu') else ''),
-                      fmt(g('ours_gflops'), '.1f'), fmt(g('torch_gflops'), '.1f'), fmt(g('max_abs_diff'), '.1e')])
+                      fmt(g('ours_gflops'), '.1f'), fmt(g('torch_gflops'), '.1f'), fmt(g('max_abs_diff'), '.1e'),
+                      fmt(g('onednn_fps'), '.3f'),
+                      (f"{fmt(g('onednn_native'), '.2f')}x [{fmt(g('onednn_native_min'), '.2f')}-"
+                       f"{fmt(g('onednn_native_max'), '.2f')}]" if g('onednn_native') else 'n/a'),
+                      fmt(g('onednn_native_cpu'), '.2f'), fmt(g('onednn_torch'), '.2f')])
     return head, lines
 
 
@@ -473,6 +498,7 @@ def main():
     ap.add_argument('--pairs', type=int, default=3, help='alternating measurements per row (default 3)')
     ap.add_argument('--threads', type=int, default=os.cpu_count() or 1)
     ap.add_argument('--no-ffmpeg', action='store_true', help='skip the whole-ffmpeg runs')
+    ap.add_argument('--no-onednn', action='store_true', help='skip our network on its oneDNN path')
     ap.add_argument('--out-dir', default=os.path.join(ROOT, 'tests', 'bench'))
     args = ap.parse_args()
     rows = [r for r in args.rows.split(',') if r]
