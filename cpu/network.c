@@ -64,7 +64,6 @@ struct ResrNetwork {
     Buffer buf[BUF_COUNT];
     double *profile_ms;         /* [model->num_convs] or NULL: see resr_network_profile */
     ResrOnednn *dnn;            /* the oneDNN path, or NULL: the hand-written kernels */
-    int threads;
     int error;                  /* the first failed conv of this forward (oneDNN only) */
 };
 
@@ -490,7 +489,6 @@ int resr_network_create(ResrNetwork **out, const ResrModel *model, int threads)
     if (!net)
         return -ENOMEM;
     net->model = model;
-    net->threads = threads;
     net->conv_rows = resr_conv3x3_rows_fn();
     net->convs = calloc(model->num_convs, sizeof(*net->convs));
     if (!net->convs) {
@@ -544,7 +542,7 @@ int resr_network_set_backend(ResrNetwork *net, ResrCpuBackend backend, ResrPreci
     if (backend == RESR_CPU_BACKEND_NATIVE && precision != RESR_PRECISION_FP32)
         return -ENOTSUP;
     if (backend == RESR_CPU_BACKEND_ONEDNN) {
-        ret = resr_onednn_create(&dnn, net->model, precision, net->threads);
+        ret = resr_onednn_create(&dnn, net->model, precision, net->pool);
         /* auto falls back to the hand-written kernels where oneDNN is not built in */
         if (ret == -ENOSYS && automatic && precision == RESR_PRECISION_FP32)
             backend = RESR_CPU_BACKEND_NATIVE;

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "onednn.h"
+#include "thread_pool.h"
 
 #if defined(__has_include)
 #if __has_include("build/onednn_config.h")
@@ -77,6 +78,7 @@ struct ResrOnednn {
     const ResrModel *model;
     dnnl_engine_t engine;
     dnnl_stream_t stream;
+    ResrThreadPool *pool;       /* the network's: the copies and the epilogue, in row bands */
     int threads;
     int bf16;
     ConvCache *convs;           /* [model->num_convs] */
@@ -319,10 +321,10 @@ static int input_dense(const ResrConvParams *p)
  * in:  the source view; upsampled x2, read at floor(i / 2) for index i >= -1 (the
  *      upsampled halo is the source's)
  */
-static void dense_input(float *dst, const ResrConvParams *p)
+static void dense_input(float *dst, const ResrConvParams *p, int y0, int y1)
 {
-    const int w = p->width, h = p->height, c = p->conv->in_channels, u = p->upsample;
-    for (int y = -1; y <= h; y++)
+    const int w = p->width, c = p->conv->in_channels, u = p->upsample;
+    for (int y = y0; y < y1; y++)
         for (int x = -1; x <= w; x++)
             memcpy(dst + ((size_t)(y + 1) * (w + 2) + (x + 1)) * c,
                    p->in.data + ((y + u) / u - 1) * p->in.row + ((x + u) / u - 1) * p->in.pixel,
@@ -335,11 +337,11 @@ static void dense_input(float *dst, const ResrConvParams *p)
  * the store. src: [h][w][oc] dense, bias and activation applied. A residual may be the
  * destination itself: each element is read before it is written.
  */
-static void epilogue(const ResrConvParams *p, const float *src, int oc)
+static void epilogue(const ResrConvParams *p, const float *src, int oc, int y0, int y1)
 {
     const int s = p->shuffle, s2 = s * s;
     const float *prelu = p->conv->activation == RESR_ACT_PRELU ? p->conv->slope : NULL;
-    for (int y = 0; y < p->height; y++)
+    for (int y = y0; y < y1; y++)
         for (int x = 0; x < p->width; x++) {
             const float *v = src + ((size_t)y * p->width + x) * oc;
             const float *r1 = p->res1.data ? p->res1.data + y * p->res1.row + x * p->res1.pixel : NULL;
@@ -368,6 +370,40 @@ static void epilogue(const ResrConvParams *p, const float *src, int oc)
                 }
             }
         }
+}
+
+/* The copy-in and the epilogue of one call, in bands of rows on the network's pool. */
+typedef struct Bands {
+    const ResrConvParams *p;
+    float *buf;
+    int first, rows, jobs;   /* rows first .. first + rows - 1 */
+} Bands;
+
+static void input_band(void *ctx, int job, int thread)
+{
+    const Bands *b = ctx;
+    (void)thread;
+    dense_input(b->buf, b->p, b->first + (int)((long)b->rows * job / b->jobs),
+                b->first + (int)((long)b->rows * (job + 1) / b->jobs));
+}
+
+static void epilogue_band(void *ctx, int job, int thread)
+{
+    const Bands *b = ctx;
+    (void)thread;
+    epilogue(b->p, b->buf, b->p->conv->out_channels, (int)((long)b->rows * job / b->jobs),
+             (int)((long)b->rows * (job + 1) / b->jobs));
+}
+
+/* fn over rows [first, first + rows) in a few bands per thread (balance on a busy machine). */
+static void run_bands(ResrOnednn *dnn, ResrJobFn fn, const ResrConvParams *p, float *buf, int first,
+                      int rows)
+{
+    const int threads = resr_thread_pool_threads(dnn->pool);
+    Bands b = { p, buf, first, rows, threads == 1 ? 1 : 4 * threads };
+    if (b.jobs > rows)
+        b.jobs = rows;
+    resr_thread_pool_run(dnn->pool, fn, &b, b.jobs);
 }
 
 static dnnl_status_t execute(ResrOnednn *dnn, int index, Entry *e, void *src, void *dst)
@@ -409,12 +445,12 @@ int resr_onednn_conv(ResrOnednn *dnn, int index, const ResrConvParams *p)
     if (input_dense(p)) {
         src = p->in.data - p->in.row - p->in.pixel;
     } else {
-        dense_input(dnn->in, p);
+        run_bands(dnn, input_band, p, dnn->in, -1, p->height + 2);
         src = dnn->in;
     }
     if ((ret = dnnl_err(execute(dnn, index, e, src, dnn->out))) < 0)
         return ret;
-    epilogue(p, dnn->out, cv->out_channels);
+    run_bands(dnn, epilogue_band, p, dnn->out, 0, p->height);
     return 0;
 }
 
@@ -430,7 +466,7 @@ static dnnl_status_t vector_memory(ResrOnednn *dnn, dnnl_memory_t *mem, const fl
 }
 
 int resr_onednn_create(ResrOnednn **out, const ResrModel *model, ResrPrecision precision,
-                       int threads)
+                       ResrThreadPool *pool)
 {
     ResrOnednn *dnn;
     dnnl_status_t st;
@@ -443,7 +479,8 @@ int resr_onednn_create(ResrOnednn **out, const ResrModel *model, ResrPrecision p
     if (!(dnn = calloc(1, sizeof(*dnn))))
         return -ENOMEM;
     dnn->model = model;
-    dnn->threads = threads > 0 ? threads : 1;
+    dnn->pool = pool;
+    dnn->threads = resr_thread_pool_threads(pool);
     dnn->bf16 = precision == RESR_PRECISION_BF16;
     snprintf(dnn->impl, sizeof(dnn->impl), "none yet");
     if (!(dnn->convs = calloc(model->num_convs, sizeof(*dnn->convs)))) {
@@ -535,9 +572,9 @@ const char *resr_onednn_isa_name(void)
 }
 
 int resr_onednn_create(ResrOnednn **out, const ResrModel *model, ResrPrecision precision,
-                       int threads)
+                       ResrThreadPool *pool)
 {
-    (void)model, (void)precision, (void)threads;
+    (void)model, (void)precision, (void)pool;
     *out = NULL;
     return -ENOSYS;
 }

@@ -13,6 +13,7 @@
 #include "../core/precision.h"
 #include "../models/model.h"
 #include "conv3x3.h"
+#include "thread_pool.h"
 
 typedef struct ResrOnednn ResrOnednn;
 
@@ -30,12 +31,13 @@ const char *resr_onednn_isa_name(void);
 
 /*
  * precision: RESR_PRECISION_FP32 (exact within fp32 rounding), or RESR_PRECISION_BF16
- * (oneDNN's bf16 math mode; -ENOTSUP unless resr_onednn_have_bf16()). threads: the OpenMP
- * threads oneDNN's primitives run on (set on the calling thread before each call).
+ * (oneDNN's bf16 math mode; -ENOTSUP unless resr_onednn_have_bf16()). pool: the network's
+ * (kept, not owned): its thread count is the OpenMP threads oneDNN's primitives run on (set
+ * on the calling thread before each call), its threads do the copies and the epilogue.
  * Returns 0, -ENOSYS (built without oneDNN), -ENOTSUP, -ENOMEM or -EINVAL.
  */
 int resr_onednn_create(ResrOnednn **out, const ResrModel *model, ResrPrecision precision,
-                       int threads);
+                       ResrThreadPool *pool);
 
 /*
  * Makes room for the dense scratch: in_floats for the largest input that is not dense where
