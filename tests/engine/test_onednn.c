@@ -3,8 +3,8 @@
  * same synthetic models and tiles: RRDBNet x4/x2/x1 and SRVGG (PReLU), several tile sizes
  * on one network (the primitive cache), within fp32 rounding (atol + rtol, and PSNR >= 50 dB
  * over the output's range). Then the choices: bf16 refused on a CPU without AVX512-BF16/AMX
- * (on one with it: within 30 dB of fp32, a sanity bound; the bf16 PSNR is measured on real
- * images elsewhere), bf16 refused on the hand-written path. Every case SKIPs in a build
+ * (on one with it: 30..90 dB against fp32 — a sanity floor, and a ceiling that fails if
+ * oneDNN silently computed fp32; the bf16 PSNR on real images is measured elsewhere), bf16 refused on the hand-written path. Every case SKIPs in a build
  * without oneDNN. (tests/engine/backends.sh runs the whole network and engine tests on
  * both paths.)
  */
@@ -89,7 +89,12 @@ static int run_tile(ResrNetwork *a, ResrNetwork *b, const ResrModel *m, int w, i
     return ret;
 }
 
-static void test_case(const Case *c, ResrPrecision precision, double min_psnr, int exact)
+/*
+ * min_psnr: the floor; max_psnr: the ceiling (bf16: below it, or oneDNN ignored the bf16 math
+ * mode and computed fp32, which a bf16 CPU must show); exact: the atol + rtol check too.
+ */
+static void test_case(const Case *c, ResrPrecision precision, double min_psnr, double max_psnr,
+                      int exact)
 {
     ResrModel *m = NULL;
     ResrNetwork *native = NULL, *dnn = NULL;
@@ -118,6 +123,9 @@ static void test_case(const Case *c, ResrPrecision precision, double min_psnr, i
             resr_test_fail(tile, "forward: %s", strerror(ret < 0 ? -ret : ENOMEM));
         } else if ((db = psnr(got, ref, n)) < min_psnr) {
             resr_test_fail(tile, "PSNR %.2f dB < %.0f dB (or non-finite)", db, min_psnr);
+        } else if (db > max_psnr) {
+            resr_test_fail(tile, "PSNR %.2f dB > %.0f dB: not computed in %s", db, max_psnr,
+                           resr_precision_name(precision));
         } else if (exact && !resr_test_allclose(got, ref, n, ATOL, RTOL, why, sizeof(why))) {
             resr_test_fail(tile, "%s", why);
         } else {
@@ -167,10 +175,10 @@ int main(void)
     }
     printf("# oneDNN ISA: %s\n", resr_onednn_isa_name());
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        test_case(&cases[i], RESR_PRECISION_FP32, 50.0, 1);
+        test_case(&cases[i], RESR_PRECISION_FP32, 50.0, INFINITY, 1);
     if (resr_onednn_have_bf16())
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-            test_case(&cases[i], RESR_PRECISION_BF16, 30.0, 0);
+            test_case(&cases[i], RESR_PRECISION_BF16, 30.0, 90.0, 0);
     else
         resr_test_skip("onednn_bf16_vs_native", "oneDNN ISA %s has no bf16 (AVX512-BF16, AMX): "
                        "only the refusal is tested here", resr_onednn_isa_name());
