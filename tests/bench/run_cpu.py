@@ -307,11 +307,12 @@ class OpenVINO:
         core = ov.Core()
         model = core.read_model(path)
         self.version = ov.get_version()
-        self.default_precision = str(core.get_property('CPU', 'INFERENCE_PRECISION_HINT'))
+        name_of = lambda t: str(t).split("'")[1] if "'" in str(t) else str(t)   # <Type: 'float32'>
+        self.default_precision = name_of(core.get_property('CPU', 'INFERENCE_PRECISION_HINT'))
         cfg = {'INFERENCE_NUM_THREADS': threads, 'INFERENCE_PRECISION_HINT': 'f32',
                'PERFORMANCE_HINT': 'LATENCY', 'NUM_STREAMS': 1}
         self.compiled = core.compile_model(model, 'CPU', cfg)
-        self.precision = str(self.compiled.get_property('INFERENCE_PRECISION_HINT'))
+        self.precision = name_of(self.compiled.get_property('INFERENCE_PRECISION_HINT'))
         self.req = self.compiled.create_infer_request()
         self.req.infer({0: self.x[0]})   # warm-up
         os.remove(path)
