@@ -379,13 +379,13 @@ static int choose_backend(ResrCpuEngine *s, const ResrEngineConfig *config)
                         "build has none (./configure found no oneDNN 2.x, or --disable-onednn); "
                         "use cpu_backend=native with precision=fp32\n",
                         precision == RESR_PRECISION_BF16 ? "precision=bf16" : "cpu_backend=onednn");
-    else if (ret == -ENOTSUP && !resr_onednn_have_bf16())
+    else if (ret == -ENOTSUP && config->cpu_backend == RESR_CPU_BACKEND_NATIVE)
+        resr_engine_log(&s->base, RESR_LOG_ERROR, "cpu engine: precision=bf16 runs on oneDNN only, "
+                        "not with cpu_backend=native\n");
+    else if (ret == -ENOTSUP)
         resr_engine_log(&s->base, RESR_LOG_ERROR, "cpu engine: precision=bf16 needs a CPU with "
                         "AVX512-BF16 or AMX; oneDNN reports this one as %s: use precision=fp32\n",
                         resr_onednn_isa_name());
-    else if (ret == -ENOTSUP)
-        resr_engine_log(&s->base, RESR_LOG_ERROR, "cpu engine: precision=bf16 runs on oneDNN only, "
-                        "not with cpu_backend=native\n");
     else if (ret < 0)
         resr_engine_log(&s->base, RESR_LOG_ERROR, "cpu engine: choosing the convolutions failed (%d)\n", ret);
     if (ret < 0)

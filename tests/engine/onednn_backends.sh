@@ -3,7 +3,8 @@
 # default (cpu_backend=auto) is the hand-written kernels on an AVX2 CPU and oneDNN on an
 # AVX-512 one, so each path is covered on every machine. RESR_CPU_BACKEND overrides auto in
 # the library (cpu/network.c); case names get an "onednn:" prefix. Then ffmpeg: the same
-# frames through cpu_backend=native and cpu_backend=onednn agree within fp32 rounding.
+# frames through cpu_backend=native and cpu_backend=onednn agree within fp32 rounding, and
+# precision=bf16 is refused where the CPU lacks bf16.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -48,6 +49,19 @@ else
         status=1
     else
         echo "PASS onednn:ffmpeg_native_vs_onednn (worst frame PSNR $worst dB)"
+    fi
+fi
+
+# precision=bf16 on a CPU without AVX512-BF16/AMX: refused, naming the problem, no crash
+if [ -x "${FFMPEG:-./ffmpeg}" ] && [ -f "$model" ] && ! grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo; then
+    msg=$("${FFMPEG:-./ffmpeg}" -nostdin -hide_banner -loglevel error -f lavfi -i testsrc2=s=16x16:d=0.04 \
+        -vf "realesrgan=model=$model:precision=bf16" -f null - 2>&1)
+    rc=$?
+    if [ $rc -ne 0 ] && [ $rc -lt 128 ] && printf '%s' "$msg" | grep -q 'precision=bf16 needs a CPU with AVX512-BF16 or AMX'; then
+        echo "PASS onednn:bf16_refused_without_isa"
+    else
+        echo "FAIL onednn:bf16_refused_without_isa: exit $rc: $(printf '%s' "$msg" | head -n 2)"
+        status=1
     fi
 fi
 exit $status
