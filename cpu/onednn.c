@@ -395,25 +395,15 @@ static void epilogue_band(void *ctx, int job, int thread)
              (int)((long)b->rows * (job + 1) / b->jobs));
 }
 
-/*
- * fn over rows [first, first + rows) in a few bands per thread (balance on a busy machine).
- * Built with OpenMP (./configure adds -fopenmp with oneDNN's OpenMP runtime): on OpenMP's
- * threads, the team oneDNN has just used, whose workers would otherwise spin idle against
- * the pool's for the CPUs. Else on the network's pool.
- */
+/* fn over rows [first, first + rows) in a few bands per thread (balance on a busy machine). */
 static void run_bands(ResrOnednn *dnn, ResrJobFn fn, const ResrConvParams *p, float *buf, int first,
                       int rows)
 {
-    Bands b = { p, buf, first, rows, dnn->threads == 1 ? 1 : 4 * dnn->threads };
+    const int threads = resr_thread_pool_threads(dnn->pool);
+    Bands b = { p, buf, first, rows, threads == 1 ? 1 : 4 * threads };
     if (b.jobs > rows)
         b.jobs = rows;
-#if defined(_OPENMP)
-#pragma omp parallel for num_threads(dnn->threads) schedule(dynamic, 1)
-    for (int job = 0; job < b.jobs; job++)
-        fn(&b, job, 0);
-#else
     resr_thread_pool_run(dnn->pool, fn, &b, b.jobs);
-#endif
 }
 
 static dnnl_status_t execute(ResrOnednn *dnn, int index, Entry *e, void *src, void *dst)
