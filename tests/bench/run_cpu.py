@@ -376,6 +376,8 @@ def run_row(name, args, torch_ok):
     log(f'== {name}: {model_desc}, {args.pairs} pairs, {args.threads} threads')
     ours = Ours(model, w, h, args.threads, frames)
     dnn = Ours(model, w, h, args.threads, frames, 'onednn') if not args.no_onednn else None
+    if dnn:
+        row['onednn_isa'] = dnn.info.get('isa')
     if dnn and dnn.info.get('backend') != 'onednn':
         log(f'{name}: bench_cpu has no oneDNN path (built without it): onednn columns n/a')
         dnn.close()
@@ -603,7 +605,11 @@ def main():
     md.write(f"- date: {meta['date']}\n- commit: {meta['commit']}\n- CPU: {meta['cpu']}\n"
              f"- threads: {args.threads} on every side; {args.pairs} alternating pairs per row\n"
              f"- PyTorch: {torch_version} ({sys.executable})\n- machine load: {meta['load']}\n"
-             f"- command: `make bench` (tests/bench/run_cpu.py {' '.join(sys.argv[1:])})\n\n")
+             f"- command: `make bench` (tests/bench/run_cpu.py {' '.join(sys.argv[1:])})\n")
+    isas = sorted({r.get('onednn_isa') for r, _ in results if r.get('onednn_isa')})
+    ovs = sorted({r.get('openvino') for r, _ in results if r.get('openvino')})
+    md.write(f"- oneDNN ISA (our onednn side): {', '.join(isas) or 'n/a'}\n"
+             f"- OpenVINO: {', '.join(ovs) or 'n/a'}\n\n")
     md.write('Frames/s are medians over the pairs; `ours/torch` and `ffmpeg/torch` are the medians [and '
              'ranges] of per-pair speed ratios (>1: faster than PyTorch). `ours` is the network alone '
              '(resr_network_forward, float RGB in and out), `ffmpeg` the whole ./ffmpeg pipeline (rawvideo '
