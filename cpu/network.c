@@ -65,6 +65,7 @@ struct ResrNetwork {
     double *profile_ms;         /* [model->num_convs] or NULL: see resr_network_profile */
     ResrOnednn *dnn;            /* the oneDNN path, or NULL: the hand-written kernels */
     int error;                  /* the first failed conv of this forward (oneDNN only) */
+    int dry;                    /* a forward that only creates the oneDNN primitives (plan) */
 };
 
 /* ----------------------------------------------------------------------------------------
@@ -184,6 +185,25 @@ static int onednn_reserve(ResrNetwork *net, int w, int h)
                                max_int(m->num_feat, m->num_out_ch * m->scale * m->scale));
 }
 
+/*
+ * The oneDNN path: creates the primitives of a w x h tile now, so that the frames that
+ * follow (whole-frame tiles, or the inner tiles of a tiled frame) allocate nothing; edge
+ * tiles of other sizes get theirs on first use. A forward that runs no convolution and
+ * reads no input: the tile has no data.
+ */
+static int onednn_prepare(ResrNetwork *net, int w, int h)
+{
+    const int s = net->model->scale;
+    ResrRgbTile in = { NULL, w, h, w, (ptrdiff_t)w * h };
+    ResrRgbTile out = { NULL, w * s, h * s, w * s, (ptrdiff_t)w * s * h * s };
+    int ret;
+
+    net->dry = 1;
+    ret = resr_network_forward(net, &in, &out);
+    net->dry = 0;
+    return ret;
+}
+
 int resr_network_plan(ResrNetwork *net, int max_w, int max_h)
 {
     const int u = resr_model_unshuffle(net->model);
@@ -214,7 +234,7 @@ int resr_network_plan(ResrNetwork *net, int max_w, int max_h)
     }
     net->plan_w = max_w;
     net->plan_h = max_h;
-    return 0;
+    return net->dnn ? onednn_prepare(net, max_w, max_h) : 0;
 }
 
 /* ----------------------------------------------------------------------------------------
@@ -251,7 +271,9 @@ static void run_conv(ResrNetwork *net, const ResrConvParams *params)
     const double t0 = net->profile_ms ? now_ms() : 0.0;
 
     if (net->dnn) {
-        const int ret = resr_onednn_conv(net->dnn, (int)(params->conv - net->convs), params);
+        const int index = (int)(params->conv - net->convs);
+        const int ret = net->dry ? resr_onednn_prepare(net->dnn, index, params)
+                                 : resr_onednn_conv(net->dnn, index, params);
         if (ret < 0 && !net->error)
             net->error = ret;
     } else {
@@ -351,7 +373,9 @@ static void rrdbnet_tail_4x(ResrNetwork *net, ResrNhwc up2, int w, int h, ResrRg
         p = conv_params(&net->convs[resr_rrdb_tail_index(m, 4)], view_at(b, w, 1), w, y1 - y0,
                         (ResrNhwc){ 0 });
         p.store  = RESR_STORE_PLANAR;
-        p.planar = (ResrPlanar){ out->data + y0 * out->row_stride, out->row_stride, out->plane_stride };
+        /* (no data in onednn_prepare's forward) */
+        p.planar = (ResrPlanar){ out->data ? out->data + y0 * out->row_stride : NULL, out->row_stride,
+                                 out->plane_stride };
         run_conv(net, &p);
     }
 }
@@ -373,7 +397,8 @@ static void rrdbnet_forward(ResrNetwork *net, const ResrRgbTile *in, ResrRgbTile
         zero_halo(&b[BUF_DENSE0 + i], w, h);
     zero_halo(&b[BUF_UP2], 2 * w, 2 * h);
 
-    to_nhwc_unshuffled(view(&b[BUF_INPUT], w), in, m->num_in_ch, u);
+    if (!net->dry)
+        to_nhwc_unshuffled(view(&b[BUF_INPUT], w), in, m->num_in_ch, u);
     p = conv_params(&cv[0], view(&b[BUF_INPUT], w), w, h, feat);
     run_conv(net, &p);
     copy_nhwc(dense[0], feat, w, h, nf);
@@ -421,7 +446,8 @@ static void srvgg_forward(ResrNetwork *net, const ResrRgbTile *in, ResrRgbTile *
     zero_halo(&b[BUF_DENSE0], w, h);
     zero_halo(&b[BUF_DENSE1], w, h);
 
-    to_nhwc_unshuffled(view(&b[BUF_INPUT], w), in, m->num_in_ch, 1);
+    if (!net->dry)
+        to_nhwc_unshuffled(view(&b[BUF_INPUT], w), in, m->num_in_ch, 1);
     p = conv_params(&net->convs[0], view(&b[BUF_INPUT], w), w, h, x);
     run_conv(net, &p);
     for (int k = 1; k <= m->num_conv; k++) {
@@ -552,7 +578,8 @@ int resr_network_set_backend(ResrNetwork *net, ResrCpuBackend backend, ResrPreci
     resr_onednn_free(&net->dnn);
     net->dnn = dnn;
     /* the scratch is sized by plan: plan again for the sizes planned so far */
-    if (dnn && net->plan_w && (ret = onednn_reserve(net, net->plan_w, net->plan_h)) < 0)
+    if (dnn && net->plan_w && ((ret = onednn_reserve(net, net->plan_w, net->plan_h)) < 0 ||
+                               (ret = onednn_prepare(net, net->plan_w, net->plan_h)) < 0))
         return ret;
     return 0;
 }

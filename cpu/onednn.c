@@ -427,6 +427,15 @@ static dnnl_status_t execute(ResrOnednn *dnn, int index, Entry *e, void *src, vo
     return dnnl_stream_wait(dnn->stream);
 }
 
+int resr_onednn_prepare(ResrOnednn *dnn, int index, const ResrConvParams *p)
+{
+    const Key k = { p->width, p->height };
+    Entry *e;
+    if (index < 0 || index >= dnn->model->num_convs)
+        return -EINVAL;
+    return find_entry(dnn, index, p->conv, &k, &e);
+}
+
 int resr_onednn_conv(ResrOnednn *dnn, int index, const ResrConvParams *p)
 {
     const ResrConvPacked *cv = p->conv;
@@ -586,6 +595,12 @@ int resr_onednn_reserve(ResrOnednn *dnn, size_t in_floats, size_t out_floats)
 }
 
 int resr_onednn_conv(ResrOnednn *dnn, int index, const ResrConvParams *p)
+{
+    (void)dnn, (void)index, (void)p;
+    return -ENOSYS;
+}
+
+int resr_onednn_prepare(ResrOnednn *dnn, int index, const ResrConvParams *p)
 {
     (void)dnn, (void)index, (void)p;
     return -ENOSYS;

@@ -53,6 +53,9 @@ int resr_onednn_reserve(ResrOnednn *dnn, size_t in_floats, size_t out_floats);
  */
 int resr_onednn_conv(ResrOnednn *dnn, int index, const ResrConvParams *p);
 
+/* Creates (or finds) the primitive resr_onednn_conv will use for p, without running it. */
+int resr_onednn_prepare(ResrOnednn *dnn, int index, const ResrConvParams *p);
+
 /* The implementation oneDNN chose for the last primitive created, e.g. "jit:avx2". */
 const char *resr_onednn_impl(const ResrOnednn *dnn);
 
