@@ -166,11 +166,16 @@ static dnnl_status_t build_post_ops(dnnl_post_ops_t po, const ResrConvPacked *cv
     return dnnl_success;
 }
 
-/* The primitive descriptor of conv cv for key k. */
+/*
+ * The primitive descriptor of conv cv for key k:
+ * src [k.h + 2][k.w + 2][ic] (the halo included, no padding), weights in oneDNN's choice of
+ * layout, bias [oc], dst [k.h][k.w][oc]; stride 1.
+ */
 static dnnl_status_t create_pd(ResrOnednn *dnn, const ResrConvPacked *cv, const Key *k,
                                dnnl_primitive_desc_t *pd)
 {
-    const dnnl_dims_t wdims = { cv->out_channels, cv->in_channels, 3, 3 };
+    const int ic = cv->in_channels, oc = cv->out_channels;
+    const dnnl_dims_t wdims = { oc, ic, 3, 3 };
     const dnnl_dims_t one = { 1, 1 }, zero = { 0, 0 };
     dnnl_memory_desc_t src, wei, bias, dst;
     dnnl_convolution_desc_t cd;
@@ -178,11 +183,9 @@ static dnnl_status_t create_pd(ResrOnednn *dnn, const ResrConvPacked *cv, const 
     dnnl_post_ops_t po = NULL;
     dnnl_status_t st;
 
-    const int ic = cv->in_channels, oc = cv->out_channels;
-
     if ((st = nhwc_md(&src, ic, k->w + 2, k->h + 2, ic, (ptrdiff_t)(k->w + 2) * ic)) ||
         (st = dnnl_memory_desc_init_by_tag(&wei, 4, wdims, dnnl_f32, dnnl_format_tag_any)) ||
-        (st = vector_md(&bias, cv->out_channels)) ||
+        (st = vector_md(&bias, oc)) ||
         (st = nhwc_md(&dst, oc, k->w, k->h, oc, (ptrdiff_t)k->w * oc)) ||
         (st = dnnl_convolution_forward_desc_init(&cd, dnnl_forward_inference, dnnl_convolution_direct,
                                                  &src, &wei, &bias, &dst, one, zero, zero)) ||
