@@ -141,10 +141,12 @@ build_program() (   # build_program NAME: tests/gpu/NAME.c + the engine -> $stag
         cc $cflags -c -o "$obj" "$src"
         objs+=("$obj")
     done
-    local extralibs
+    local extralibs onednn_libs
     extralibs=$(sed -n 's/^EXTRALIBS-avutil=//p' "$ffb/ffbuild/config.mak")
+    # libresr.a's CPU network may use oneDNN (build/onednn.mak, written by ./configure)
+    onednn_libs=$(sed -n 's/^RESR_ONEDNN_LIBS := *//p' "$root/build/onednn.mak" 2>/dev/null || true)
     cc -o "$stage/$1" "${objs[@]}" build/lib/libresr.a "$ffb/libavutil/libavutil.a" \
-        $extralibs -ldl -lpthread -lm
+        $extralibs $onednn_libs -ldl -lpthread -lm
 )
 build_check() (
     set -e
