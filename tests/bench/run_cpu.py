@@ -376,8 +376,6 @@ def run_row(name, args, torch_ok):
     log(f'== {name}: {model_desc}, {args.pairs} pairs, {args.threads} threads')
     ours = Ours(model, w, h, args.threads, frames)
     dnn = Ours(model, w, h, args.threads, frames, 'onednn') if not args.no_onednn else None
-    if dnn:
-        row['onednn_isa'] = dnn.info.get('isa')
     if dnn and dnn.info.get('backend') != 'onednn':
         log(f'{name}: bench_cpu has no oneDNN path (built without it): onednn columns n/a')
         dnn.close()
@@ -393,6 +391,8 @@ def run_row(name, args, torch_ok):
             log(f'{name}: OpenVINO not importable by {sys.executable} ({e}): openvino columns n/a')
     row = dict(row=name, model=model_desc, width=w, height=h, scale=int(ours.info['scale']),
                gflop_per_frame=ours.flops * 1e-9, threads=args.threads, pairs=args.pairs, impl=ours.info['impl'])
+    if dnn:
+        row['onednn_isa'] = dnn.info.get('isa')
     if tor and abs(tor.flops - ours.flops) > 1e-9 * ours.flops:
         raise RuntimeError(f'{name}: FLOPs per frame: ours {ours.flops:.6g}, PyTorch hooks {tor.flops:.6g}')
 
