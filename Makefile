@@ -40,6 +40,10 @@ RESR_CFLAGS   := -std=c11 -O2 -Wall -Wextra -Werror -pthread                    
                  -Wvla -Wmissing-prototypes -Wstrict-prototypes -Wundef -Wwrite-strings     \
                  -Wpointer-arith -Wredundant-decls -Wstack-usage=122880 -Wimplicit-fallthrough=5
 RESR_LDLIBS   := -lm
+# oneDNN (issue 16): ./configure writes build/onednn.mak (empty when absent or disabled)
+-include build/onednn.mak
+RESR_CPPFLAGS += $(RESR_ONEDNN_CFLAGS)
+RESR_LDLIBS   += $(RESR_ONEDNN_LIBS)
 
 # everything but FFmpeg's side (the glue in vf_realesrgan/, cuda/cuda_engine.c) and the CLI
 LIB_SRCS    := $(filter-out cuda/cuda_engine.c models/resr_inspect.c, \

@@ -32,6 +32,15 @@ enum {
 
 typedef void (*ResrLogFn)(void *log_ctx, int level, const char *fmt, va_list args);
 
+/* Which convolutions the CPU engine runs (issue 16: cpu/onednn.c beside cpu/conv3x3.c). */
+typedef enum ResrCpuBackend {
+    RESR_CPU_BACKEND_AUTO   = 0,  /* oneDNN when built in and the CPU has AVX-512, else
+                                   * native ($RESR_CPU_BACKEND=native|onednn overrides
+                                   * auto: the tests run both) */
+    RESR_CPU_BACKEND_NATIVE = 1,  /* the hand-written fp32 kernels (the exact oracle) */
+    RESR_CPU_BACKEND_ONEDNN = 2,  /* oneDNN primitives with fused post-ops */
+} ResrCpuBackend;
+
 typedef struct ResrEngineConfig {
     /* The engine's copy holds the values it resolved: the thread count, the pad. */
     int threads;                 /* CPU workers, 0 = one per core */
@@ -42,6 +51,7 @@ typedef struct ResrEngineConfig {
                                   * pixels on the right and bottom before the network, the
                                   * output cropped after (resr_tile_plan_make) */
     ResrPrecision precision;
+    ResrCpuBackend cpu_backend;  /* CPU engine only; the engine's copy holds the one chosen */
     int timing;                  /* fill ResrEngine.last_run stage by stage (an asynchronous
                                   * engine then waits after each stage) */
     /* Messages go here (the glue passes av_vlog); levels are AV_LOG_* values. */

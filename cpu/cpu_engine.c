@@ -17,6 +17,7 @@
 #include "convert.h"
 #include "cpu_engine.h"
 #include "network.h"
+#include "onednn.h"
 #include "resample.h"
 #include "thread_pool.h"
 
@@ -358,6 +359,46 @@ static int online_cpus(void)
     return online > 0 ? (int)(online < 256 ? online : 256) : 1;
 }
 
+/*
+ * The network's convolutions (config->cpu_backend) and precision: fp32 everywhere, bf16 only
+ * through oneDNN on a CPU with AVX512-BF16 or AMX; fp16 has no CPU path and runs as fp32.
+ * The engine's config copy holds what was chosen.
+ */
+static int choose_backend(ResrCpuEngine *s, const ResrEngineConfig *config)
+{
+    const ResrPrecision precision = config->precision == RESR_PRECISION_BF16 ?
+                                    RESR_PRECISION_BF16 : RESR_PRECISION_FP32;
+    char name[128];
+    int ret;
+
+    if (config->precision == RESR_PRECISION_FP16)
+        resr_engine_log(&s->base, RESR_LOG_INFO,
+                        "cpu engine: no fp16 path on the CPU, computing in fp32\n");
+    ret = resr_network_set_backend(s->net, config->cpu_backend, precision);
+    if (ret == -ENOSYS)
+        resr_engine_log(&s->base, RESR_LOG_ERROR, "cpu engine: %s needs the oneDNN path, and this "
+                        "build has none (./configure found no oneDNN 2.x, or --disable-onednn); "
+                        "use cpu_backend=native with precision=fp32\n",
+                        precision == RESR_PRECISION_BF16 ? "precision=bf16" : "cpu_backend=onednn");
+    else if (ret == -ENOTSUP && config->cpu_backend == RESR_CPU_BACKEND_NATIVE)
+        resr_engine_log(&s->base, RESR_LOG_ERROR, "cpu engine: precision=bf16 runs on oneDNN only, "
+                        "not with cpu_backend=native\n");
+    else if (ret == -ENOTSUP)
+        resr_engine_log(&s->base, RESR_LOG_ERROR, "cpu engine: precision=bf16 needs a CPU with "
+                        "AVX512-BF16 or AMX; oneDNN reports this one as %s: use precision=fp32\n",
+                        resr_onednn_isa_name());
+    else if (ret < 0)
+        resr_engine_log(&s->base, RESR_LOG_ERROR, "cpu engine: choosing the convolutions failed (%d)\n", ret);
+    if (ret < 0)
+        return ret;
+    s->base.config.cpu_backend = resr_network_backend(s->net);
+    s->base.config.precision = precision;
+    resr_network_backend_name(s->net, name, sizeof(name));
+    resr_engine_log(&s->base, RESR_LOG_VERBOSE, "cpu engine: convolutions %s, %s\n", name,
+                    resr_precision_name(precision));
+    return 0;
+}
+
 int resr_cpu_engine_create(ResrEngine **out, const ResrModel *model,
                            const ResrEngineConfig *config)
 {
@@ -382,9 +423,10 @@ int resr_cpu_engine_create(ResrEngine **out, const ResrModel *model,
         cpu_free(&s->base);
         return ret;
     }
-    if (config->precision != RESR_PRECISION_FP32)
-        resr_engine_log(&s->base, RESR_LOG_INFO,
-                        "cpu engine computes in fp32; the requested precision applies to GPU engines\n");
+    if ((ret = choose_backend(s, config)) < 0) {
+        cpu_free(&s->base);
+        return ret;
+    }
     *out = &s->base;
     return 0;
 }

@@ -14,6 +14,7 @@
  *   nearest-upsampled input.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,6 +22,7 @@
 
 #include "conv3x3.h"
 #include "network.h"
+#include "onednn.h"
 #include "thread_pool.h"
 
 /*
@@ -61,6 +63,9 @@ struct ResrNetwork {
     float *arena;
     Buffer buf[BUF_COUNT];
     double *profile_ms;         /* [model->num_convs] or NULL: see resr_network_profile */
+    ResrOnednn *dnn;            /* the oneDNN path, or NULL: the hand-written kernels */
+    int error;                  /* the first failed conv of this forward (oneDNN only) */
+    int dry;                    /* a forward that only creates the oneDNN primitives (plan) */
 };
 
 /* ----------------------------------------------------------------------------------------
@@ -155,11 +160,56 @@ static void zero_halo(const Buffer *b, int w, int h)
     zero_columns(b, w, h + 2);
 }
 
+/*
+ * The oneDNN path's dense scratch for input tiles up to w x h (onednn.h). Inputs copied:
+ * a dense block's prefix (up to nf + 3gc channels at the low resolution), conv_up1's x2
+ * upsample ([2h+2][2w+2][nf]), a tail strip's conv_up2 upsample (up to TAIL_STRIP + 4 rows
+ * of 4w, plus the halo). Outputs: the largest is conv_up1's [2h][2w][nf].
+ */
+static int onednn_reserve(ResrNetwork *net, int w, int h)
+{
+    const ResrModel *m = net->model;
+    const size_t nf = m->num_feat;
+    if (m->arch == RESR_ARCH_RRDBNET) {
+        const int u = resr_model_unshuffle(m), lw = w / u, lh = h / u;
+        const size_t strip = min_int(TAIL_STRIP, 4 * lh);
+        const size_t dense = (size_t)(lw + 2) * (lh + 2) * (nf + 3 * m->num_grow_ch);
+        const size_t up1 = (size_t)(2 * lw + 2) * (2 * lh + 2) * nf;
+        const size_t up2 = (size_t)(4 * lw + 2) * (strip + 6) * nf;
+        const size_t out1 = (size_t)2 * lw * 2 * lh * nf, out2 = (size_t)4 * lw * (strip + 4) * nf;
+        size_t in = dense > up1 ? dense : up1;
+        in = in > up2 ? in : up2;
+        return resr_onednn_reserve(net->dnn, in, out1 > out2 ? out1 : out2);
+    }
+    return resr_onednn_reserve(net->dnn, 0, (size_t)w * h *
+                               max_int(m->num_feat, m->num_out_ch * m->scale * m->scale));
+}
+
+/*
+ * The oneDNN path: creates the primitives of a w x h tile now, so that the frames that
+ * follow (whole-frame tiles, or the inner tiles of a tiled frame) allocate nothing; edge
+ * tiles of other sizes get theirs on first use. A forward that runs no convolution and
+ * reads no input: the tile has no data.
+ */
+static int onednn_prepare(ResrNetwork *net, int w, int h)
+{
+    const int s = net->model->scale;
+    ResrRgbTile in = { NULL, w, h, w, (ptrdiff_t)w * h };
+    ResrRgbTile out = { NULL, w * s, h * s, w * s, (ptrdiff_t)w * s * h * s };
+    int ret;
+
+    net->dry = 1;
+    ret = resr_network_forward(net, &in, &out);
+    net->dry = 0;
+    return ret;
+}
+
 int resr_network_plan(ResrNetwork *net, int max_w, int max_h)
 {
     const int u = resr_model_unshuffle(net->model);
     Buffer shapes[BUF_COUNT];
     float *arena;
+    int ret;
 
     if (max_w < 1 || max_h < 1 || max_w % u || max_h % u)
         return -EINVAL;
@@ -169,6 +219,8 @@ int resr_network_plan(ResrNetwork *net, int max_w, int max_h)
     max_h = max_int(max_h, net->plan_h);
 
     buffer_shapes(net->model, max_w, max_h, shapes);
+    if (net->dnn && (ret = onednn_reserve(net, max_w, max_h)) < 0)
+        return ret;
     arena = aligned_alloc(64, arena_floats(shapes) * sizeof(float) + 64);
     if (!arena)
         return -ENOMEM;
@@ -182,7 +234,7 @@ int resr_network_plan(ResrNetwork *net, int max_w, int max_h)
     }
     net->plan_w = max_w;
     net->plan_h = max_h;
-    return 0;
+    return net->dnn ? onednn_prepare(net, max_w, max_h) : 0;
 }
 
 /* ----------------------------------------------------------------------------------------
@@ -218,10 +270,18 @@ static void run_conv(ResrNetwork *net, const ResrConvParams *params)
     ConvJob cj = { net->conv_rows, *params, 0 };
     const double t0 = net->profile_ms ? now_ms() : 0.0;
 
-    if (jobs > params->height)
-        jobs = params->height;
-    cj.jobs = jobs;
-    resr_thread_pool_run(net->pool, conv_job, &cj, jobs);
+    if (net->dnn) {
+        const int index = (int)(params->conv - net->convs);
+        const int ret = net->dry ? resr_onednn_prepare(net->dnn, index, params)
+                                 : resr_onednn_conv(net->dnn, index, params);
+        if (ret < 0 && !net->error)
+            net->error = ret;
+    } else {
+        if (jobs > params->height)
+            jobs = params->height;
+        cj.jobs = jobs;
+        resr_thread_pool_run(net->pool, conv_job, &cj, jobs);
+    }
     if (net->profile_ms)
         net->profile_ms[params->conv - net->convs] += now_ms() - t0;
 }
@@ -313,7 +373,9 @@ static void rrdbnet_tail_4x(ResrNetwork *net, ResrNhwc up2, int w, int h, ResrRg
         p = conv_params(&net->convs[resr_rrdb_tail_index(m, 4)], view_at(b, w, 1), w, y1 - y0,
                         (ResrNhwc){ 0 });
         p.store  = RESR_STORE_PLANAR;
-        p.planar = (ResrPlanar){ out->data + y0 * out->row_stride, out->row_stride, out->plane_stride };
+        /* (no data in onednn_prepare's forward) */
+        p.planar = (ResrPlanar){ out->data ? out->data + y0 * out->row_stride : NULL, out->row_stride,
+                                 out->plane_stride };
         run_conv(net, &p);
     }
 }
@@ -335,7 +397,8 @@ static void rrdbnet_forward(ResrNetwork *net, const ResrRgbTile *in, ResrRgbTile
         zero_halo(&b[BUF_DENSE0 + i], w, h);
     zero_halo(&b[BUF_UP2], 2 * w, 2 * h);
 
-    to_nhwc_unshuffled(view(&b[BUF_INPUT], w), in, m->num_in_ch, u);
+    if (!net->dry)
+        to_nhwc_unshuffled(view(&b[BUF_INPUT], w), in, m->num_in_ch, u);
     p = conv_params(&cv[0], view(&b[BUF_INPUT], w), w, h, feat);
     run_conv(net, &p);
     copy_nhwc(dense[0], feat, w, h, nf);
@@ -383,7 +446,8 @@ static void srvgg_forward(ResrNetwork *net, const ResrRgbTile *in, ResrRgbTile *
     zero_halo(&b[BUF_DENSE0], w, h);
     zero_halo(&b[BUF_DENSE1], w, h);
 
-    to_nhwc_unshuffled(view(&b[BUF_INPUT], w), in, m->num_in_ch, 1);
+    if (!net->dry)
+        to_nhwc_unshuffled(view(&b[BUF_INPUT], w), in, m->num_in_ch, 1);
     p = conv_params(&net->convs[0], view(&b[BUF_INPUT], w), w, h, x);
     run_conv(net, &p);
     for (int k = 1; k <= m->num_conv; k++) {
@@ -410,11 +474,12 @@ int resr_network_forward(ResrNetwork *net, const ResrRgbTile *in, ResrRgbTile *o
         out->width != in->width * s || out->height != in->height * s)
         return -EINVAL;
 
+    net->error = 0;
     if (m->arch == RESR_ARCH_RRDBNET)
         rrdbnet_forward(net, in, out);
     else
         srvgg_forward(net, in, out);
-    return 0;
+    return net->error;
 }
 
 /* ----------------------------------------------------------------------------------------
@@ -459,7 +524,8 @@ int resr_network_create(ResrNetwork **out, const ResrModel *model, int threads)
     for (int i = 0; i < model->num_convs; i++)
         if ((ret = resr_conv3x3_pack(&net->convs[i], &model->convs[i])) < 0)
             goto fail;
-    if ((ret = resr_thread_pool_create(&net->pool, threads)) < 0)
+    if ((ret = resr_thread_pool_create(&net->pool, threads)) < 0 ||
+        (ret = resr_network_set_backend(net, RESR_CPU_BACKEND_AUTO, RESR_PRECISION_FP32)) < 0)
         goto fail;
 
     *out = net;
@@ -467,6 +533,69 @@ int resr_network_create(ResrNetwork **out, const ResrModel *model, int threads)
 fail:
     resr_network_free(&net);
     return ret;
+}
+
+/*
+ * AUTO: the environment's choice, if any; else oneDNN where its ISA is AVX-512 or better
+ * (the hand-written kernels stop at AVX2), the hand-written kernels otherwise: on AVX2,
+ * oneDNN 2.6's jit:avx2 NHWC convolution measured 1.6x slower in CPU time than them
+ * (tests/bench/RESULTS-cpu.md).
+ */
+static ResrCpuBackend resolve_auto(void)
+{
+    const char *env = getenv("RESR_CPU_BACKEND");
+    if (env && !strcmp(env, "native"))
+        return RESR_CPU_BACKEND_NATIVE;
+    if (env && !strcmp(env, "onednn"))
+        return RESR_CPU_BACKEND_ONEDNN;
+    return resr_onednn_built() && resr_onednn_have_avx512() ? RESR_CPU_BACKEND_ONEDNN
+                                                            : RESR_CPU_BACKEND_NATIVE;
+}
+
+int resr_network_set_backend(ResrNetwork *net, ResrCpuBackend backend, ResrPrecision precision)
+{
+    const int automatic = backend == RESR_CPU_BACKEND_AUTO;
+    ResrOnednn *dnn = NULL;
+    int ret;
+
+    if (backend != RESR_CPU_BACKEND_AUTO && backend != RESR_CPU_BACKEND_NATIVE &&
+        backend != RESR_CPU_BACKEND_ONEDNN)
+        return -EINVAL;
+    if (precision != RESR_PRECISION_FP32 && precision != RESR_PRECISION_BF16)
+        return -EINVAL;
+    if (automatic)
+        backend = precision == RESR_PRECISION_BF16 ? RESR_CPU_BACKEND_ONEDNN : resolve_auto();
+    if (backend == RESR_CPU_BACKEND_NATIVE && precision != RESR_PRECISION_FP32)
+        return -ENOTSUP;
+    if (backend == RESR_CPU_BACKEND_ONEDNN) {
+        ret = resr_onednn_create(&dnn, net->model, precision, net->pool);
+        /* auto falls back to the hand-written kernels where oneDNN is not built in */
+        if (ret == -ENOSYS && automatic && precision == RESR_PRECISION_FP32)
+            backend = RESR_CPU_BACKEND_NATIVE;
+        else if (ret < 0)
+            return ret;
+    }
+    resr_onednn_free(&net->dnn);
+    net->dnn = dnn;
+    /* the scratch is sized by plan: plan again for the sizes planned so far */
+    if (dnn && net->plan_w && ((ret = onednn_reserve(net, net->plan_w, net->plan_h)) < 0 ||
+                               (ret = onednn_prepare(net, net->plan_w, net->plan_h)) < 0))
+        return ret;
+    return 0;
+}
+
+ResrCpuBackend resr_network_backend(const ResrNetwork *net)
+{
+    return net->dnn ? RESR_CPU_BACKEND_ONEDNN : RESR_CPU_BACKEND_NATIVE;
+}
+
+void resr_network_backend_name(const ResrNetwork *net, char *buf, size_t size)
+{
+    if (net->dnn)
+        snprintf(buf, size, "onednn (isa %s, last primitive %s)", resr_onednn_isa_name(),
+                 resr_onednn_impl(net->dnn));
+    else
+        snprintf(buf, size, "native (%s)", resr_conv3x3_impl_name());
 }
 
 void resr_network_profile(ResrNetwork *net, double *conv_ms)
@@ -481,6 +610,7 @@ void resr_network_free(ResrNetwork **pnet)
     if (!net)
         return;
     resr_thread_pool_free(&net->pool);
+    resr_onednn_free(&net->dnn);
     if (net->convs)
         for (int i = 0; i < net->model->num_convs; i++)
             resr_conv3x3_packed_free(&net->convs[i]);

@@ -6,6 +6,7 @@
 #ifndef RESR_CPU_NETWORK_H
 #define RESR_CPU_NETWORK_H
 
+#include "../core/engine.h"
 #include "../models/model.h"
 #include "rgb_tile.h"
 
@@ -13,6 +14,21 @@ typedef struct ResrNetwork ResrNetwork;
 
 /* threads: worker count, 0 = one per online CPU. */
 int resr_network_create(ResrNetwork **out, const ResrModel *model, int threads);
+
+/*
+ * Chooses the convolutions: NATIVE, ONEDNN, or AUTO (oneDNN when built in and the CPU has
+ * AVX-512 or better, else native; the environment variable RESR_CPU_BACKEND=native|onednn
+ * overrides AUTO). resr_network_create chooses AUTO, FP32. precision: FP32, or BF16 (oneDNN only, and
+ * only on a CPU with AVX512-BF16 or AMX). Returns 0, -ENOSYS (oneDNN asked for but not built
+ * in), -ENOTSUP (bf16 on a CPU without it), -EINVAL, -ENOMEM.
+ */
+int resr_network_set_backend(ResrNetwork *net, ResrCpuBackend backend, ResrPrecision precision);
+
+/* The backend in use: RESR_CPU_BACKEND_NATIVE or RESR_CPU_BACKEND_ONEDNN. */
+ResrCpuBackend resr_network_backend(const ResrNetwork *net);
+
+/* "native (avx2+fma)" or "onednn (isa avx2, last primitive jit:avx2)": logs, benchmarks. */
+void resr_network_backend_name(const ResrNetwork *net, char *buf, size_t size);
 
 /* Sizes the arena for input tiles up to max_w x max_h; re-plans only when they grow. */
 int resr_network_plan(ResrNetwork *net, int max_w, int max_h);

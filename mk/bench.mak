@@ -3,10 +3,13 @@
 #                         threads; prints the table, writes tests/bench/RESULTS-cpu.{md,csv}
 #   make bench BENCH_ARGS="--pairs 5 --rows animevideov3-320x240"   (tests/bench/run_cpu.py --help)
 #   make bench-tools      the C side only: build/bench/bench_cpu
+#   make bench-venv       OpenVINO (PyPI) in build/bench-venv: make bench then adds its column
 # The GPU benchmark runs inside tests/gpu/check.sh (tests/gpu/gpu_bench.c, tests/gpu/bench_torch_gpu.py).
 
 BENCH_CPU    := build/bench/bench_cpu
-BENCH_PYTHON ?= /usr/bin/python3
+# issue 16: the private venv with OpenVINO (make bench-venv) when it exists
+BENCH_VENV   := build/bench-venv
+BENCH_PYTHON ?= $(if $(wildcard $(BENCH_VENV)/bin/python),$(BENCH_VENV)/bin/python,/usr/bin/python3)
 BENCH_ARGS   ?=
 
 bench-tools: $(BENCH_CPU)
@@ -21,4 +24,9 @@ bench: $(BENCH_CPU) ffmpeg
 
 -include build/obj/tests/bench/bench_cpu.d
 
-.PHONY: bench bench-tools
+# OpenVINO from PyPI into a venv of Debian's python3 (numpy and PyTorch from the system)
+bench-venv:
+	@test -x $(BENCH_VENV)/bin/python || /usr/bin/python3 -m venv --system-site-packages $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet openvino
+
+.PHONY: bench bench-tools bench-venv

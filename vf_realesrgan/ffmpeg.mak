@@ -36,6 +36,13 @@ RESR_DEGRADE_OBJS := $(RESR_DEGRADE_GLUE:$(RESR_SRC_DIR)/%.c=realesrgan/%.o)    
 OBJS-$(CONFIG_REALESRGAN_DEGRADE_FILTER) += $(RESR_DEGRADE_OBJS)
 $(RESR_DEGRADE_OBJS:%=$(SUBDIR)%): CPPFLAGS += -I$(RESR_SRC_DIR)
 
+# oneDNN (issue 16): the CPU engine's optional convolution path; ./configure writes
+# build/onednn.mak. The programs' link line expands FF_EXTRALIBS when it runs, so an append
+# here reaches ffmpeg and ffprobe.
+-include $(RESR_SRC_DIR)/build/onednn.mak
+$(RESR_OBJS:%=$(SUBDIR)%): CPPFLAGS += $(RESR_ONEDNN_CFLAGS)
+FF_EXTRALIBS += $(RESR_ONEDNN_LIBS)
+
 # the project root on the include path, as in the standalone build
 $(RESR_OBJS:%=$(SUBDIR)%): CPPFLAGS += -I$(RESR_SRC_DIR)
 

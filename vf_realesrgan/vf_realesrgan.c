@@ -108,6 +108,7 @@ typedef struct RealESRGANContext {
     int alpha;                       ///< enum RealESRGANAlpha
     int backend;
     int precision;
+    int cpu_backend;
     int device;
     enum AVPixelFormat out_format;   ///< CUDA frames: output sw_format, NONE = the input's
 
@@ -512,6 +513,7 @@ static int create_engine(AVFilterContext *ctx, int hw_in)
         .pre_pad   = s->pre_pad,
         .precision = s->precision != PRECISION_AUTO ? s->precision :
                      cuda ? RESR_PRECISION_FP16 : RESR_PRECISION_FP32,
+        .cpu_backend = s->cpu_backend,
         .timing    = av_log_get_level() >= AV_LOG_VERBOSE,
         .log       = engine_log,
         .log_ctx   = ctx,
@@ -530,11 +532,14 @@ static int create_engine(AVFilterContext *ctx, int hw_in)
     if (s->device >= 0)
         av_log(ctx, AV_LOG_WARNING, "device=%d ignored: software frames run on the CPU "
                "unless backend=cuda\n", s->device);
-    s->engine_precision = RESR_PRECISION_FP32;
     if ((ret = resr_cpu_engine_create(&s->engine, s->model, &config)) < 0 ||
-        (network_alpha(ctx) && (ret = resr_cpu_engine_create(&s->alpha_engine, s->model, &config)) < 0))
+        (network_alpha(ctx) && (ret = resr_cpu_engine_create(&s->alpha_engine, s->model, &config)) < 0)) {
         av_log(ctx, AV_LOG_ERROR, "Cannot create the CPU engine: %s\n", av_err2str(ret));
-    return ret;
+        return ret;
+    }
+    /* fp32, or bf16 where the CPU engine accepted it (oneDNN on AVX512-BF16 / AMX) */
+    s->engine_precision = s->engine->config.precision;
+    return 0;
 }
 
 /*
@@ -878,11 +883,15 @@ static const AVOption realesrgan_options[] = {
         { "auto", "CUDA for CUDA frames, CPU for software frames", 0, AV_OPT_TYPE_CONST, { .i64 = BACKEND_AUTO }, 0, 0, FLAGS, .unit = "backend" },
         { "cpu",  "fp32 CPU engine (workers: the generic threads option)", 0, AV_OPT_TYPE_CONST, { .i64 = BACKEND_CPU  }, 0, 0, FLAGS, .unit = "backend" },
         { "cuda", "CUDA engine: CUDA frames, or software frames uploaded to the device option's GPU", 0, AV_OPT_TYPE_CONST, { .i64 = BACKEND_CUDA }, 0, 0, FLAGS, .unit = "backend" },
-    { "precision", "arithmetic of the CUDA engine; the CPU engine computes in fp32", OFFSET(precision), AV_OPT_TYPE_INT, { .i64 = PRECISION_AUTO }, PRECISION_AUTO, RESR_PRECISION_FP32, FLAGS, .unit = "precision" },
+    { "precision", "arithmetic: fp16/bf16/fp32 on CUDA; fp32 on the CPU, or bf16 through oneDNN on a CPU with AVX512-BF16 or AMX", OFFSET(precision), AV_OPT_TYPE_INT, { .i64 = PRECISION_AUTO }, PRECISION_AUTO, RESR_PRECISION_FP32, FLAGS, .unit = "precision" },
         { "auto", "fp16 on CUDA, fp32 on the CPU", 0, AV_OPT_TYPE_CONST, { .i64 = PRECISION_AUTO }, 0, 0, FLAGS, .unit = "precision" },
         { "fp16", "tensor cores, fp16 storage with overflow control", 0, AV_OPT_TYPE_CONST, { .i64 = RESR_PRECISION_FP16 }, 0, 0, FLAGS, .unit = "precision" },
-        { "bf16", "tensor cores, bf16 (compute capability 8.0+)", 0, AV_OPT_TYPE_CONST, { .i64 = RESR_PRECISION_BF16 }, 0, 0, FLAGS, .unit = "precision" },
+        { "bf16", "tensor cores, bf16 (compute capability 8.0+); on the CPU oneDNN's bf16 math (AVX512-BF16, AMX)", 0, AV_OPT_TYPE_CONST, { .i64 = RESR_PRECISION_BF16 }, 0, 0, FLAGS, .unit = "precision" },
         { "fp32", "plain fp32", 0, AV_OPT_TYPE_CONST, { .i64 = RESR_PRECISION_FP32 }, 0, 0, FLAGS, .unit = "precision" },
+    { "cpu_backend", "the CPU engine's convolutions", OFFSET(cpu_backend), AV_OPT_TYPE_INT, { .i64 = RESR_CPU_BACKEND_AUTO }, RESR_CPU_BACKEND_AUTO, RESR_CPU_BACKEND_ONEDNN, FLAGS, .unit = "cpu_backend" },
+        { "auto",   "oneDNN when the build has it and the CPU has AVX-512 or AMX, else native", 0, AV_OPT_TYPE_CONST, { .i64 = RESR_CPU_BACKEND_AUTO }, 0, 0, FLAGS, .unit = "cpu_backend" },
+        { "native", "the hand-written fp32 kernels (AVX2+FMA or portable C)", 0, AV_OPT_TYPE_CONST, { .i64 = RESR_CPU_BACKEND_NATIVE }, 0, 0, FLAGS, .unit = "cpu_backend" },
+        { "onednn", "oneDNN convolutions with fused bias and activation (jit:avx2, AVX-512, AMX)", 0, AV_OPT_TYPE_CONST, { .i64 = RESR_CPU_BACKEND_ONEDNN }, 0, 0, FLAGS, .unit = "cpu_backend" },
     { "device", "GPU index for software frames with backend=cuda, -1 = the filter graph's CUDA device (-filter_hw_device), else GPU 0", OFFSET(device), AV_OPT_TYPE_INT, { .i64 = -1 }, -1, 255, FLAGS },
     { "out_format", "CUDA frames: output sw_format, one of nv12, yuv420p, p010le, p016le, yuv444p, yuv444p16le, 0rgb32, 0bgr32, rgb32, bgr32; none = the input's", OFFSET(out_format), AV_OPT_TYPE_PIXEL_FMT, { .i64 = AV_PIX_FMT_NONE }, AV_PIX_FMT_NONE, INT_MAX, FLAGS },
     { NULL }

@@ -30,6 +30,7 @@
 
 #include "../../cpu/conv3x3.h"
 #include "../../cpu/network.h"
+#include "../../cpu/onednn.h"
 #include "../../models/flops.h"
 #include "../common/synthetic_model.h"
 
@@ -267,9 +268,13 @@ int main(int argc, char **argv)
         goto end;
     }
 
-    printf("model arch=%s scale=%d convs=%d input=%dx%d flops=%.0f impl=%s threads=%d frames=%d\n",
+    printf("model arch=%s scale=%d convs=%d input=%dx%d flops=%.0f impl=%s threads=%d frames=%d "
+           "backend=%s isa=%s\n",
            resr_arch_name(model->arch), model->scale, model->num_convs, b.w, b.h,
-           resr_model_flops(model, b.w, b.h), resr_conv3x3_impl_name(), b.threads, b.frames.count);
+           resr_model_flops(model, b.w, b.h), resr_conv3x3_impl_name(), b.threads, b.frames.count,
+           /* RESR_CPU_BACKEND=native|onednn in the environment picks it (cpu/network.c) */
+           resr_network_backend(b.net) == RESR_CPU_BACKEND_ONEDNN ? "onednn" : "native",
+           resr_network_backend(b.net) == RESR_CPU_BACKEND_ONEDNN ? resr_onednn_isa_name() : resr_conv3x3_impl_name());
     for (int i = 0; i < model->num_convs; i++) {
         const ResrConvCost c = resr_model_conv_cost(model, i, b.w, b.h);
         printf("conv %d %s %d %d %d %d %.0f\n", i, resr_model_conv_kind(model, i), c.width, c.height,

@@ -20,6 +20,12 @@ same minutes, alternating, one frame each per pair (the order rotates from pair 
           network, muxing), from -progress; the time to the first frame less that is its start-up
           (process, model load, plan), reported apart.
 
+Two more sides where available (issue 16): `onednn`, the same bench_cpu with RESR_CPU_BACKEND=onednn
+(our network on its oneDNN convolutions), and `openvino`, the reference module exported to ONNX and
+compiled by OpenVINO's CPU plugin in f32 (run under a Python that has the openvino module, e.g.
+`make bench BENCH_PYTHON=build/bench-venv/bin/python`, a venv with --system-site-packages and
+`pip install openvino`).
+
 Reported per row: medians of each side's frames/s, the median and range of the per-pair ratios
 ours/torch (speed: >1 = we are faster), the same from CPU time, and the largest difference
 between our output and PyTorch's on the same frame. Then, per layer kind, the convolutions'
@@ -170,9 +176,12 @@ def cpu_model():
 class Ours:
     """bench_cpu --serve: one process per row, warm, answering frame and save commands."""
 
-    def __init__(self, model, w, h, threads, frames):
+    def __init__(self, model, w, h, threads, frames, backend='native'):
+        # the CPU network's convolutions: the hand-written kernels or oneDNN (issue 16)
+        env = dict(os.environ, RESR_CPU_BACKEND=backend)
         self.p = subprocess.Popen([BENCH_CPU, model, '-s', f'{w}x{h}', '-t', str(threads), '--frames', frames,
-                                   '--serve'], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+                                   '--serve'], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+                                  env=env)
         self.convs = []   # (index, kind, w, h, cin, cout, flops)
         self.info = {}
         for line in self.p.stdout:
@@ -281,6 +290,41 @@ class Torch:
             return (time.perf_counter() - t0) * 1e3, (time.process_time() - c0) * 1e3, self.conv_ms, out
 
 
+class OpenVINO:
+    """The same reference module, exported to ONNX (by the PyTorch at hand) and compiled by
+    OpenVINO's CPU plugin with INFERENCE_PRECISION_HINT=f32 and the same thread count; warm.
+    Its default precision (bf16 where the CPU has AMX or AVX512-BF16) is reported, not timed
+    (on an AVX2 CPU it is f32 anyway)."""
+
+    def __init__(self, torch_side, name, w, h, threads):
+        import openvino as ov
+        torch = torch_side.torch
+        self.x = [x.contiguous().numpy() for x in torch_side.x]
+        path = os.path.join(WORK, 'tmp', f'{name}.onnx')
+        with torch.inference_mode():
+            torch.onnx.export(torch_side.net, torch_side.x[0].contiguous(), path, opset_version=13,
+                              input_names=['x'], output_names=['y'])
+        core = ov.Core()
+        model = core.read_model(path)
+        self.version = ov.get_version()
+        name_of = lambda t: str(t).split("'")[1] if "'" in str(t) else str(t)   # <Type: 'float32'>
+        self.default_precision = name_of(core.get_property('CPU', 'INFERENCE_PRECISION_HINT'))
+        cfg = {'INFERENCE_NUM_THREADS': threads, 'INFERENCE_PRECISION_HINT': 'f32',
+               'PERFORMANCE_HINT': 'LATENCY', 'NUM_STREAMS': 1}
+        self.compiled = core.compile_model(model, 'CPU', cfg)
+        self.precision = name_of(self.compiled.get_property('INFERENCE_PRECISION_HINT'))
+        self.req = self.compiled.create_infer_request()
+        self.req.infer({0: self.x[0]})   # warm-up
+        os.remove(path)
+
+    def frame(self, k):
+        """(wall ms, CPU ms, None, output [3*H*W] float32)"""
+        t0, c0 = time.perf_counter(), time.process_time()
+        res = self.req.infer({0: self.x[k % len(self.x)]})
+        wall, cpu = (time.perf_counter() - t0) * 1e3, (time.process_time() - c0) * 1e3
+        return wall, cpu, None, next(iter(res.values())).reshape(-1)
+
+
 def ffmpeg_frames(model, two_frames, w, h, threads):
     """./ffmpeg on a file of two rgb24 frames: (ms from the start to the first frame out, ms from
     the first frame out to the second: the whole pipeline's per-frame time once running).
@@ -331,9 +375,24 @@ def run_row(name, args, torch_ok):
 
     log(f'== {name}: {model_desc}, {args.pairs} pairs, {args.threads} threads')
     ours = Ours(model, w, h, args.threads, frames)
+    dnn = Ours(model, w, h, args.threads, frames, 'onednn') if not args.no_onednn else None
+    if dnn and dnn.info.get('backend') != 'onednn':
+        log(f'{name}: bench_cpu has no oneDNN path (built without it): onednn columns n/a')
+        dnn.close()
+        dnn = None
     tor = Torch(model, frames, w, h, args.pairs, args.threads) if torch_ok else None
+    ovn = None
+    if tor and not args.no_openvino:
+        try:
+            ovn = OpenVINO(tor, name, w, h, args.threads)
+            row_ov = f'OpenVINO {ovn.version}, {ovn.precision} (its default on this CPU: {ovn.default_precision})'
+            log(f'{name}: {row_ov}')
+        except ImportError as e:
+            log(f'{name}: OpenVINO not importable by {sys.executable} ({e}): openvino columns n/a')
     row = dict(row=name, model=model_desc, width=w, height=h, scale=int(ours.info['scale']),
                gflop_per_frame=ours.flops * 1e-9, threads=args.threads, pairs=args.pairs, impl=ours.info['impl'])
+    if dnn:
+        row['onednn_isa'] = dnn.info.get('isa')
     if tor and abs(tor.flops - ours.flops) > 1e-9 * ours.flops:
         raise RuntimeError(f'{name}: FLOPs per frame: ours {ours.flops:.6g}, PyTorch hooks {tor.flops:.6g}')
 
@@ -345,11 +404,18 @@ def run_row(name, args, torch_ok):
         mine = np.fromfile(out_path, dtype=np.float32)
         theirs = tor.frame(0)[3].contiguous().numpy().reshape(-1)
         row['max_abs_diff'] = float(np.max(np.abs(mine - theirs)))
+        if ovn:
+            row['openvino_max_abs_diff'] = float(np.max(np.abs(mine - ovn.frame(0)[3])))
+            row['openvino'] = f'{ovn.version} {ovn.precision} (default {ovn.default_precision})'
         os.remove(out_path)
 
-    sides = ['ours', 'torch', 'ffmpeg']
+    sides = ['ours', 'onednn', 'torch', 'ffmpeg']
     if not tor:
         sides.remove('torch')
+    if not dnn:
+        sides.remove('onednn')
+    if ovn:
+        sides.insert(-1, 'openvino')
     if args.no_ffmpeg:
         sides.remove('ffmpeg')
     t = {s: [] for s in sides}
@@ -359,6 +425,10 @@ def run_row(name, args, torch_ok):
         for s in order:
             if s == 'ours':
                 t[s].append(ours.frame(p))
+            elif s == 'onednn':
+                t[s].append(dnn.frame(p))
+            elif s == 'openvino':
+                t[s].append(ovn.frame(p)[:3])
             elif s == 'torch':
                 t[s].append(tor.frame(p)[:3])
             else:
@@ -375,6 +445,19 @@ def run_row(name, args, torch_ok):
     if startup:
         row['ffmpeg_startup_ms'] = median(startup)
     row['ours_gflops'] = ours.flops / row['ours_ms'] * 1e-6
+    if dnn:
+        # oneDNN against the hand-written kernels, and against PyTorch, per pair
+        dr = [o[0] / d[0] for o, d in zip(t['ours'], t['onednn'])]
+        row['onednn_native'], row['onednn_native_min'], row['onednn_native_max'] = median(dr), min(dr), max(dr)
+        row['onednn_native_cpu'] = median([o[1] / d[1] for o, d in zip(t['ours'], t['onednn'])])
+        if tor:
+            row['onednn_torch'] = median([tt[0] / d[0] for d, tt in zip(t['onednn'], t['torch'])])
+        dnn.close()
+    if ovn:
+        # >1: ours (native) / ours (oneDNN) faster than OpenVINO, per pair
+        row['native_openvino'] = median([v[0] / o[0] for o, v in zip(t['ours'], t['openvino'])])
+        if dnn:
+            row['onednn_openvino'] = median([v[0] / d[0] for d, v in zip(t['onednn'], t['openvino'])])
     if tor:
         row['torch_gflops'] = ours.flops / row['torch_ms'] * 1e-6
         ratios = [tt[0] / o[0] for o, tt in zip(t['ours'], t['torch'])]
@@ -412,7 +495,9 @@ def fmt(v, spec):
 
 def table(rows):
     head = ['row', 'GFLOP/frame', 'ours fps', 'torch fps', 'ffmpeg fps', 'ffmpeg start-up ms', 'ours/torch (pairs)',
-            'ffmpeg/torch (pairs)', 'CPU-time ratio', 'ours GFLOP/s', 'torch GFLOP/s', 'max |diff|']
+            'ffmpeg/torch (pairs)', 'CPU-time ratio', 'ours GFLOP/s', 'torch GFLOP/s', 'max |diff|',
+            'onednn fps', 'onednn/native (pairs)', 'onednn/native CPU time', 'onednn/torch',
+            'openvino fps', 'native/openvino', 'onednn/openvino', 'openvino max |diff|']
     lines = []
     for r in rows:
         g = r.get
@@ -424,7 +509,13 @@ def table(rows):
                       fmt(g('torch_fps'), '.3f'), fmt(g('ffmpeg_fps'), '.3f'), fmt(g('ffmpeg_startup_ms'), '.0f'),
                       pair, fpair,
                       fmt(g('ratio_cpu'), '.2f') + ('x' if g('ratio_cpu') else ''),
-                      fmt(g('ours_gflops'), '.1f'), fmt(g('torch_gflops'), '.1f'), fmt(g('max_abs_diff'), '.1e')])
+                      fmt(g('ours_gflops'), '.1f'), fmt(g('torch_gflops'), '.1f'), fmt(g('max_abs_diff'), '.1e'),
+                      fmt(g('onednn_fps'), '.3f'),
+                      (f"{fmt(g('onednn_native'), '.2f')}x [{fmt(g('onednn_native_min'), '.2f')}-"
+                       f"{fmt(g('onednn_native_max'), '.2f')}]" if g('onednn_native') else 'n/a'),
+                      fmt(g('onednn_native_cpu'), '.2f'), fmt(g('onednn_torch'), '.2f'),
+                      fmt(g('openvino_fps'), '.3f'), fmt(g('native_openvino'), '.2f'),
+                      fmt(g('onednn_openvino'), '.2f'), fmt(g('openvino_max_abs_diff'), '.1e')])
     return head, lines
 
 
@@ -473,6 +564,8 @@ def main():
     ap.add_argument('--pairs', type=int, default=3, help='alternating measurements per row (default 3)')
     ap.add_argument('--threads', type=int, default=os.cpu_count() or 1)
     ap.add_argument('--no-ffmpeg', action='store_true', help='skip the whole-ffmpeg runs')
+    ap.add_argument('--no-onednn', action='store_true', help='skip our network on its oneDNN path')
+    ap.add_argument('--no-openvino', action='store_true', help='skip OpenVINO (needs the openvino module)')
     ap.add_argument('--out-dir', default=os.path.join(ROOT, 'tests', 'bench'))
     args = ap.parse_args()
     rows = [r for r in args.rows.split(',') if r]
@@ -512,7 +605,11 @@ def main():
     md.write(f"- date: {meta['date']}\n- commit: {meta['commit']}\n- CPU: {meta['cpu']}\n"
              f"- threads: {args.threads} on every side; {args.pairs} alternating pairs per row\n"
              f"- PyTorch: {torch_version} ({sys.executable})\n- machine load: {meta['load']}\n"
-             f"- command: `make bench` (tests/bench/run_cpu.py {' '.join(sys.argv[1:])})\n\n")
+             f"- command: `make bench` (tests/bench/run_cpu.py {' '.join(sys.argv[1:])})\n")
+    isas = sorted({r.get('onednn_isa') for r, _ in results if r.get('onednn_isa')})
+    ovs = sorted({r.get('openvino') for r, _ in results if r.get('openvino')})
+    md.write(f"- oneDNN ISA (our onednn side): {', '.join(isas) or 'n/a'}\n"
+             f"- OpenVINO: {', '.join(ovs) or 'n/a'}\n\n")
     md.write('Frames/s are medians over the pairs; `ours/torch` and `ffmpeg/torch` are the medians [and '
              'ranges] of per-pair speed ratios (>1: faster than PyTorch). `ours` is the network alone '
              '(resr_network_forward, float RGB in and out), `ffmpeg` the whole ./ffmpeg pipeline (rawvideo '
@@ -540,7 +637,10 @@ def main():
     cols = ['date', 'commit', 'cpu', 'torch', 'row', 'model', 'width', 'height', 'scale', 'threads', 'pairs',
             'impl', 'gflop_per_frame', 'ours_ms', 'ours_fps', 'ours_cpu_ms', 'torch_ms', 'torch_fps', 'torch_cpu_ms',
             'ffmpeg_ms', 'ffmpeg_fps', 'ffmpeg_startup_ms', 'ratio', 'ratio_min', 'ratio_max', 'ratio_cpu',
-            'ffmpeg_ratio', 'ffmpeg_ratio_min', 'ffmpeg_ratio_max', 'ours_gflops', 'torch_gflops', 'max_abs_diff']
+            'ffmpeg_ratio', 'ffmpeg_ratio_min', 'ffmpeg_ratio_max', 'ours_gflops', 'torch_gflops', 'max_abs_diff',
+            'onednn_ms', 'onednn_fps', 'onednn_cpu_ms', 'onednn_native', 'onednn_native_min', 'onednn_native_max',
+            'onednn_native_cpu', 'onednn_torch', 'openvino', 'openvino_ms', 'openvino_fps', 'openvino_cpu_ms',
+            'native_openvino', 'onednn_openvino', 'openvino_max_abs_diff']
     with open(os.path.join(args.out_dir, 'RESULTS-cpu.csv'), 'w', newline='') as f:
         wr = csv.DictWriter(f, fieldnames=cols, extrasaction='ignore')
         wr.writeheader()

@@ -49,10 +49,13 @@ if [ ! -f "$build/libavfilter/libavfilter.a" ] || [ ! -d "$src/libavfilter" ]; t
     skip doc/libavfilter_example "no static FFmpeg build in $build"
 else
     cc=${CC:-cc}
+    # the oneDNN path's libraries when configured with it (build/onednn.mak, README)
+    onednn_libs=$(sed -n 's/^RESR_ONEDNN_LIBS := *//p' build/onednn.mak 2>/dev/null)
+    # shellcheck disable=SC2086  # (a list of flags)
     if ! out=$("$cc" -std=c17 -O2 -Wall -Wextra -Werror -I"$build" -I"$src" -o "$work/upscale_image" \
             doc/examples/upscale_image.c "$build/libavfilter/libavfilter.a" \
             "$build/libswscale/libswscale.a" "$build/libswresample/libswresample.a" \
-            "$build/libavutil/libavutil.a" -lm -latomic -lz -pthread -ldl 2>&1); then
+            "$build/libavutil/libavutil.a" -lm -latomic -lz -pthread -ldl $onednn_libs 2>&1); then
         check doc/libavfilter_example_builds 1 "$out"
     else
         check doc/libavfilter_example_builds 0 ""

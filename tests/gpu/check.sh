@@ -295,7 +295,11 @@ build_program() {   # build_program NAME FATBIN-C: tests/gpu/NAME.c + the engine
         objs+=("$obj")
     done
     extralibs=$(sed -n 's/^EXTRALIBS-avutil=//p' "$ffb/ffbuild/config.mak")
-    cc -o "$stage/$1" "${objs[@]}" build/lib/libresr.a "$ffb/libavutil/libavutil.a" $extralibs -ldl -lpthread -lm
+    # libresr.a's CPU network may use oneDNN (build/onednn.mak, written by ./configure)
+    local onednn_libs
+    onednn_libs=$(sed -n 's/^RESR_ONEDNN_LIBS := *//p' "$root/build/onednn.mak" 2>/dev/null || true)
+    cc -o "$stage/$1" "${objs[@]}" build/lib/libresr.a "$ffb/libavutil/libavutil.a" $extralibs $onednn_libs \
+        -ldl -lpthread -lm
     echo "built $stage/$1 with $2"
 }
 if bounded 60 "$work/build-check.log" build_program gpu_check build/cuda/resr_kernels_fatbin.c; then
