@@ -130,7 +130,8 @@ FFMPEG_EXPECT := REALESRGAN_FILTER                                              
     $(if $(filter yes,$(CUDA)),HWUPLOAD_CUDA_FILTER H264_NVENC_ENCODER HEVC_CUVID_DECODER)  \
     $(if $(filter llvm nvcc,$(FFMPEG_CUDA_COMPILER)),SCALE_CUDA_FILTER BWDIF_CUDA_FILTER)   \
     $(if $(filter yes,$(HAVE_X264)),LIBX264_ENCODER)                                        \
-    $(if $(filter yes,$(HAVE_ZLIB)),PNG_DECODER PNG_ENCODER)
+    $(if $(filter yes,$(HAVE_ZLIB)),PNG_DECODER PNG_ENCODER)                              \
+    $(FFMPEG_EXPECT_CONFIG)
 
 $(FFBUILD)/.resr-configured: $(FFSRC)/.resr-stamp $(FFMPEG_FLAGS_FILE) $(NVCODEC_PC)
 	@mkdir -p $(FFBUILD)
@@ -141,7 +142,7 @@ $(FFBUILD)/.resr-configured: $(FFSRC)/.resr-stamp $(FFMPEG_FLAGS_FILE) $(NVCODEC
 	    echo "FFmpeg's configure failed: see $(FFBUILD)/configure.log, $(FFBUILD)/ffbuild/config.log" >&2; \
 	    exit 1; }
 	@for c in $(FFMPEG_EXPECT); do                                                            \
-	    grep -q "^#define CONFIG_$$c 1" $(FFBUILD)/config_components.h || {                   \
+	    grep -q "^#define CONFIG_$$c 1" $(FFBUILD)/config_components.h $(FFBUILD)/config.h || { \
 	        echo "FFmpeg was configured without $$c: see $(FFBUILD)/ffbuild/config.log" >&2;   \
 	        exit 1; };                                                                       \
 	done
@@ -171,9 +172,7 @@ ffmpeg ffprobe: ffmpeg-build
 check: all
 	tests/run-tests
 
-install: ffmpeg ffprobe inspect
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(FFBUILD)/ffmpeg $(FFBUILD)/ffprobe $(wildcard $(INSPECT)) $(DESTDIR)$(PREFIX)/bin/
+# make install, make uninstall: mk/install.mak
 
 # the standalone build only; `make ffmpeg-clean` for FFmpeg's objects
 clean:
@@ -191,8 +190,8 @@ help:
 	@echo "targets: all (default): ffmpeg ffprobe lib inspect tests"
 	@echo "         check: build all, run tests/run-tests"
 	@echo "         lib, inspect, tests: standalone build only (no FFmpeg)"
-	@echo "         install [PREFIX=...], clean, ffmpeg-clean, distclean"
+	@echo "         install [PREFIX=...] [INSTALL_MODELS=...], uninstall, clean, ffmpeg-clean, distclean"
 
-.PHONY: all lib inspect tests no-cuda-fatbin ffmpeg-build ffmpeg ffprobe check install clean ffmpeg-clean \
+.PHONY: all lib inspect tests no-cuda-fatbin ffmpeg-build ffmpeg ffprobe check clean ffmpeg-clean \
         distclean help FORCE
 .DELETE_ON_ERROR:
