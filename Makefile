@@ -13,7 +13,8 @@
 ROOT    := $(CURDIR)
 FFSRC   := build/ffmpeg-src
 FFBUILD := build/ffmpeg
-PATCHES := $(sort $(wildcard patches/ffmpeg-9.0/*.patch))
+# the patch series for the source's version (configure: FFMPEG_SERIES)
+PATCHES := $(sort $(wildcard patches/ffmpeg-$(or $(FFMPEG_SERIES),9.0)/*.patch))
 
 # sub-makes (FFmpeg, nv-codec-headers) do not inherit our command-line variables: a
 # `make CFLAGS=...` must not replace FFmpeg's flags. V=1 shows FFmpeg's commands.
