@@ -17,7 +17,7 @@ VERSIONS_DIR        := build/versions
 # the smoke run, which also needs the ffmpeg program
 VERSIONS_RUN_FLAGS := --disable-ffplay --disable-ffprobe --enable-indev=lavfi              \
     --enable-protocol=file,pipe --enable-encoder=rawvideo --enable-decoder=rawvideo        \
-    --enable-muxer=nut,null --enable-demuxer=nut
+    --enable-muxer=nut,null,rawvideo --enable-demuxer=nut
 VERSIONS_FLAGS := --disable-everything --disable-autodetect --disable-doc --enable-pthreads  \
     --disable-x86asm --cc=$(CC) --pkg-config=$(PKG_CONFIG)                                  \
     --enable-filter=realesrgan,testsrc2,format,scale,null                                     \

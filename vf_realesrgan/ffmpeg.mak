@@ -26,6 +26,8 @@ OBJS-$(CONFIG_REALESRGAN_FILTER) += $(RESR_OBJS)
 
 # the project root on the include path, as in the standalone build
 $(RESR_OBJS:%=$(SUBDIR)%): CPPFLAGS += -I$(RESR_SRC_DIR)
+# FFmpeg 7.1's flags warn of declarations after statements, which its later versions allow
+$(RESR_OBJS:%=$(SUBDIR)%): CFLAGS += -Wno-declaration-after-statement
 
 clean::
 	$(RM) $(foreach d,models core cpu cuda vf_realesrgan build/cuda,$(CLEANSUFFIXES:%=libavfilter/realesrgan/$(d)/%))
