@@ -191,6 +191,7 @@ help:
 	@echo "targets: all (default): ffmpeg ffprobe lib inspect tests"
 	@echo "         check: build all, run tests/run-tests"
 	@echo "         lib, inspect, tests: standalone build only (no FFmpeg)"
+	@echo "         check-ffmpeg-versions [FFMPEG_CHECK_RUN=1]: the filter against FFmpeg 7.1, 8.x (mk/versions.mak)"
 	@echo "         install [PREFIX=...] [INSTALL_MODELS=...], uninstall, clean, ffmpeg-clean, distclean"
 
 .PHONY: all lib inspect tests no-cuda-fatbin ffmpeg-build ffmpeg ffprobe check clean ffmpeg-clean \

@@ -16,7 +16,8 @@ VERSIONS_DIR        := build/versions
 # the smallest FFmpeg with the filter; lavfi's testsrc2, rawvideo, nut and the null muxer for
 # the smoke run, which also needs the ffmpeg program
 VERSIONS_RUN_FLAGS := --disable-ffplay --disable-ffprobe --enable-indev=lavfi              \
-    --enable-protocol=file,pipe --enable-encoder=rawvideo --enable-decoder=rawvideo        \
+    --enable-protocol=file,pipe --enable-encoder=rawvideo,wrapped_avframe                 \
+    --enable-decoder=rawvideo,wrapped_avframe                                               \
     --enable-muxer=nut,null,rawvideo --enable-demuxer=nut
 VERSIONS_FLAGS := --disable-everything --disable-autodetect --disable-doc --enable-pthreads  \
     --disable-x86asm --cc=$(CC) --pkg-config=$(PKG_CONFIG)                                  \
