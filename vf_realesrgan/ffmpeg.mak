@@ -1,6 +1,6 @@
 # Objects of the realesrgan filter inside FFmpeg's build. libavfilter/Makefile includes this
 # file through the libavfilter/realesrgan symlink to the project root
-# (patches/ffmpeg-9.0/0001-*.patch), so $(SUBDIR) is libavfilter/ here and object names are
+# (patches/ffmpeg-<series>/0001-*.patch), so $(SUBDIR) is libavfilter/ here and object names are
 # relative to it, as with libavfilter/dnn/. Sources are globbed: a new project .c file needs
 # no change here nor in the patch. The floors below the glue (models/, core/, cpu/, and
 # cuda/'s plain C) also build build/lib/libresr.a (top-level Makefile); the command-line
