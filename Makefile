@@ -13,7 +13,8 @@
 ROOT    := $(CURDIR)
 FFSRC   := build/ffmpeg-src
 FFBUILD := build/ffmpeg
-PATCHES := $(sort $(wildcard patches/ffmpeg-9.0/*.patch))
+# the patch series for the source's version (configure: FFMPEG_SERIES)
+PATCHES := $(sort $(wildcard patches/ffmpeg-$(or $(FFMPEG_SERIES),9.0)/*.patch))
 
 # sub-makes (FFmpeg, nv-codec-headers) do not inherit our command-line variables: a
 # `make CFLAGS=...` must not replace FFmpeg's flags. V=1 shows FFmpeg's commands.
@@ -134,7 +135,8 @@ FFMPEG_EXPECT := REALESRGAN_FILTER                                              
     $(if $(filter yes,$(CUDA)),HWUPLOAD_CUDA_FILTER H264_NVENC_ENCODER HEVC_CUVID_DECODER)  \
     $(if $(filter llvm nvcc,$(FFMPEG_CUDA_COMPILER)),SCALE_CUDA_FILTER BWDIF_CUDA_FILTER)   \
     $(if $(filter yes,$(HAVE_X264)),LIBX264_ENCODER)                                        \
-    $(if $(filter yes,$(HAVE_ZLIB)),PNG_DECODER PNG_ENCODER)
+    $(if $(filter yes,$(HAVE_ZLIB)),PNG_DECODER PNG_ENCODER)                              \
+    $(FFMPEG_EXPECT_CONFIG)
 # issue 14: the degradation filter and what its JPEG stage and tools/restoration-eval use
 FFMPEG_EXPECT += REALESRGAN_DEGRADE_FILTER MJPEG_ENCODER MJPEG_DECODER HSTACK_FILTER VSTACK_FILTER
 
@@ -147,7 +149,7 @@ $(FFBUILD)/.resr-configured: $(FFSRC)/.resr-stamp $(FFMPEG_FLAGS_FILE) $(NVCODEC
 	    echo "FFmpeg's configure failed: see $(FFBUILD)/configure.log, $(FFBUILD)/ffbuild/config.log" >&2; \
 	    exit 1; }
 	@for c in $(FFMPEG_EXPECT); do                                                            \
-	    grep -q "^#define CONFIG_$$c 1" $(FFBUILD)/config_components.h || {                   \
+	    grep -q "^#define CONFIG_$$c 1" $(FFBUILD)/config_components.h $(FFBUILD)/config.h || { \
 	        echo "FFmpeg was configured without $$c: see $(FFBUILD)/ffbuild/config.log" >&2;   \
 	        exit 1; };                                                                       \
 	done
@@ -177,9 +179,7 @@ ffmpeg ffprobe: ffmpeg-build
 check: all
 	tests/run-tests
 
-install: ffmpeg ffprobe inspect
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(FFBUILD)/ffmpeg $(FFBUILD)/ffprobe $(wildcard $(INSPECT)) $(DESTDIR)$(PREFIX)/bin/
+# make install, make uninstall: mk/install.mak
 
 # the standalone build only; `make ffmpeg-clean` for FFmpeg's objects
 clean:
@@ -197,8 +197,9 @@ help:
 	@echo "targets: all (default): ffmpeg ffprobe lib inspect tests"
 	@echo "         check: build all, run tests/run-tests"
 	@echo "         lib, inspect, tests: standalone build only (no FFmpeg)"
-	@echo "         install [PREFIX=...], clean, ffmpeg-clean, distclean"
+	@echo "         check-ffmpeg-versions [FFMPEG_CHECK_RUN=1]: the filter against FFmpeg 7.1, 8.x (mk/versions.mak)"
+	@echo "         install [PREFIX=...] [INSTALL_MODELS=...], uninstall, clean, ffmpeg-clean, distclean"
 
-.PHONY: all lib inspect tests no-cuda-fatbin ffmpeg-build ffmpeg ffprobe check install clean ffmpeg-clean \
+.PHONY: all lib inspect tests no-cuda-fatbin ffmpeg-build ffmpeg ffprobe check clean ffmpeg-clean \
         distclean help FORCE
 .DELETE_ON_ERROR:

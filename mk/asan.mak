@@ -72,10 +72,13 @@ asan-ffmpeg-filter: ffmpeg ffprobe
 	+$(MAKE) -C $(ASAN_FF_FILTER) $(if $(V),V=$(V)) ffmpeg ffprobe ECFLAGS="-g $(ASAN_SAN)" \
 	    LDEXEFLAGS="-fsanitize=address,undefined"
 
-# The normal configuration without CUDA, with gcc's ASan + UBSan toolchain.
+# The normal configuration without CUDA, with gcc's ASan + UBSan toolchain. (The full
+# build autodetects: the NVIDIA parts are switched off, not only left out.)
 ASAN_FFMPEG_FLAGS := $(filter-out --enable-ffnvcodec --enable-cuda --enable-cuvid --enable-nvdec \
                         --enable-nvenc --enable-cuda-llvm --enable-cuda-nvcc --nvcc=%,            \
-                        $(FFMPEG_CONFIGURE_FLAGS)) --toolchain=gcc-asan-usan --disable-stripping
+                        $(FFMPEG_CONFIGURE_FLAGS)) --toolchain=gcc-asan-usan --disable-stripping \
+                     $(if $(filter yes,$(FFMPEG_MINIMAL)),,--disable-ffnvcodec --disable-cuda-llvm \
+                        --disable-cuvid --disable-nvdec --disable-nvenc)
 
 # (build/ffmpeg.flags: the Makefile rewrites it when FFmpeg's flags change)
 $(ASAN_FF_FULL)/.resr-configured: $(FFSRC)/.resr-stamp build/ffmpeg.flags

@@ -1,6 +1,6 @@
 # Objects of the realesrgan filter inside FFmpeg's build. libavfilter/Makefile includes this
 # file through the libavfilter/realesrgan symlink to the project root
-# (patches/ffmpeg-9.0/0001-*.patch), so $(SUBDIR) is libavfilter/ here and object names are
+# (patches/ffmpeg-<series>/0001-*.patch), so $(SUBDIR) is libavfilter/ here and object names are
 # relative to it, as with libavfilter/dnn/. Sources are globbed: a new project .c file needs
 # no change here nor in the patch. The floors below the glue (models/, core/, cpu/, and
 # cuda/'s plain C) also build build/lib/libresr.a (top-level Makefile); the command-line
@@ -45,6 +45,8 @@ FF_EXTRALIBS += $(RESR_ONEDNN_LIBS)
 
 # the project root on the include path, as in the standalone build
 $(RESR_OBJS:%=$(SUBDIR)%): CPPFLAGS += -I$(RESR_SRC_DIR)
+# FFmpeg 7.1's flags warn of declarations after statements, which its later versions allow
+$(RESR_OBJS:%=$(SUBDIR)%): CFLAGS += -Wno-declaration-after-statement
 
 clean::
 	$(RM) $(foreach d,models core cpu cuda degrade vf_realesrgan build/cuda,$(CLEANSUFFIXES:%=libavfilter/realesrgan/$(d)/%))

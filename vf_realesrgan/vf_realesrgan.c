@@ -46,6 +46,7 @@
 #include "../core/resample.h"
 #include "../core/tile_plan.h"
 #include "../cpu/cpu_engine.h"
+#include "ffmpeg_compat.h"
 #include "formats.h"
 #include "model_options.h"
 
@@ -915,11 +916,12 @@ static const AVFilterPad realesrgan_outputs[] = {
     },
 };
 
-const FFFilter ff_vf_realesrgan = {
-    .p.name         = "realesrgan",
-    .p.description  = NULL_IF_CONFIG_SMALL("Upscale with a Real-ESRGAN network (RRDBNet, SRVGGNetCompact)."),
-    .p.priv_class   = &realesrgan_class,
-    .p.flags        = AVFILTER_FLAG_HWDEVICE,
+/* FFFilter from FFmpeg 8.0, AVFilter in 7.1 (ffmpeg_compat.h) */
+const ResrFilterDefinition ff_vf_realesrgan = {
+    RESR_FILTER_PUBLIC(name)        = "realesrgan",
+    RESR_FILTER_PUBLIC(description) = NULL_IF_CONFIG_SMALL("Upscale with a Real-ESRGAN network (RRDBNet, SRVGGNetCompact)."),
+    RESR_FILTER_PUBLIC(priv_class)  = &realesrgan_class,
+    RESR_FILTER_PUBLIC(flags)       = AVFILTER_FLAG_HWDEVICE,
     .priv_size      = sizeof(RealESRGANContext),
     .init           = realesrgan_init,
     .uninit         = realesrgan_uninit,

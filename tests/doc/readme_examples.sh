@@ -49,13 +49,20 @@ if [ ! -f "$build/libavfilter/libavfilter.a" ] || [ ! -d "$src/libavfilter" ]; t
     skip doc/libavfilter_example "no static FFmpeg build in $build"
 else
     cc=${CC:-cc}
+    # as the README: FFmpeg's static libraries, then the system libraries each needs as
+    # FFmpeg's configure found them (the full build's libass, x265, ...; -lz, -lm alone in
+    # a minimal one)
+    libs=() extralibs=()
+    for l in avfilter avformat avcodec swresample swscale avutil; do
+        libs+=("$build/lib$l/lib$l.a")
+        read -r -a more <<< "$(sed -n "s/^EXTRALIBS-$l=//p" "$build/ffbuild/config.mak")"
+        extralibs+=(${more[@]+"${more[@]}"})
+    done
     # the oneDNN path's libraries when configured with it (build/onednn.mak, README)
     onednn_libs=$(sed -n 's/^RESR_ONEDNN_LIBS := *//p' build/onednn.mak 2>/dev/null)
     # shellcheck disable=SC2086  # (a list of flags)
     if ! out=$("$cc" -std=c17 -O2 -Wall -Wextra -Werror -I"$build" -I"$src" -o "$work/upscale_image" \
-            doc/examples/upscale_image.c "$build/libavfilter/libavfilter.a" \
-            "$build/libswscale/libswscale.a" "$build/libswresample/libswresample.a" \
-            "$build/libavutil/libavutil.a" -lm -latomic -lz -pthread -ldl $onednn_libs 2>&1); then
+            doc/examples/upscale_image.c "${libs[@]}" ${extralibs[@]+"${extralibs[@]}"} -ldl $onednn_libs 2>&1); then
         check doc/libavfilter_example_builds 1 "$out"
     else
         check doc/libavfilter_example_builds 0 ""
