@@ -60,3 +60,20 @@ cuda-tools:
 	chmod +x build/cuda-tools/nvidia/cu13/bin/*
 
 .PHONY: cutlass-kernels cutlass-sass cuda-tools
+
+# The GPU check of the CUTLASS path (tests/gpu/README.md, "CUTLASS check"): CUDA runtime,
+# sm_90a, the CPU engine's layer from libresr.a. Built here, run on an H100/H200.
+ifneq ($(CUTLASS_TARBALL),)
+CUTLASS_CHECK := build/cuda/cutlass_check
+$(CUTLASS_CHECK): tests/gpu/cutlass_check.cu $(CUTLASS_SRCS) $(CUDA_SRCS) $(CUTLASS_STAMP) $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "NVCC	$@")
+	$(Q)$(NVCC) $(CUTLASS_NVFLAGS) -I. -gencode arch=compute_90a,code=sm_90a -o $@ $< $(LIB) \
+	    -L$(CUDA_HOME)/lib64/stubs -lcuda -lm -lpthread
+cutlass-check: $(CUTLASS_CHECK)
+else
+cutlass-check:
+	@echo "CUTLASS is not configured" >&2
+	@exit 1
+endif
+.PHONY: cutlass-check
