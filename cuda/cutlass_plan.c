@@ -5,6 +5,8 @@
 
 const char *const resr_sm90_kernel_names[RESR_SM90_KERNEL_COUNT] = {
     "resr_conv3x3_sm90_f16_n64",
+    "resr_conv3x3_sm90_f16_n32",
+    "resr_conv3x3_sm90_f16_n64_res",
 };
 
 int resr_sm90_device_ok(int cc_major, int cc_minor)
@@ -19,14 +21,16 @@ int resr_sm90_kernel_for(const ResrSm90Conv *conv, const char **why)
         *why = "only fp16 is instantiated";
     else if (conv->upsample != 1)
         *why = "nearest-upsampled inputs are not a TMA im2col view";
-    else if (conv->has_res1 || conv->has_res2 || conv->has_dst_f32)
-        *why = "residuals and float outputs are not instantiated";
+    else if (conv->has_res2 || conv->has_dst_f32)
+        *why = "a float residual or float output is not instantiated";
     else if (conv->in_channels % 8 || conv->in_channels < 8)
         *why = "input channels must be a multiple of 8 (pad with zero weights)";
-    else if (conv->out_channels != 64)
-        *why = "only the 64-output-channel kernel is instantiated";
+    else if (conv->out_channels == 64)
+        return conv->has_res1 ? RESR_SM90_CONV_F16_N64_RES : RESR_SM90_CONV_F16_N64;
+    else if (conv->out_channels == 32 && !conv->has_res1)
+        return RESR_SM90_CONV_F16_N32;
     else
-        return RESR_SM90_CONV_F16_N64;
+        *why = "no kernel for this output channel count (instantiated: 64, 64 + res1, 32)";
     return -1;
 }
 

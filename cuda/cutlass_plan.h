@@ -17,6 +17,8 @@
 /* The instantiated kernels, as named in the cubin. */
 enum {
     RESR_SM90_CONV_F16_N64 = 0,   /* resr_conv3x3_sm90_f16_n64: fp16, C_out 64, no residual */
+    RESR_SM90_CONV_F16_N32,       /* resr_conv3x3_sm90_f16_n32: fp16, C_out 32 (growth convs) */
+    RESR_SM90_CONV_F16_N64_RES,   /* resr_conv3x3_sm90_f16_n64_res: C_out 64, + fp16 res1 */
     RESR_SM90_KERNEL_COUNT
 };
 

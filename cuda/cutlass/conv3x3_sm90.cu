@@ -44,15 +44,20 @@ constexpr auto Round = cutlass::FloatRoundStyle::round_to_nearest;
  * broadcasts (the GEMM's N is the channel); bias_scale is a scalar broadcast read through
  * a pointer: &control->act_scale, so every pass applies the scale the control kernel set.
  */
-template <class Tile, class ElementD>
+template <class Tile, class ElementD, bool Residual>
 struct Epilogue {
     using Bias  = Sm90RowBroadcast<0, Tile, float, float, Stride<_0, _1, int64_t>>;
     using Slope = Sm90RowBroadcast<0, Tile, float, float, Stride<_0, _1, int64_t>>;
     using Scale = Sm90ScalarBroadcast<float>;
     using Activated = Sm90EVT<Sm90Compute<Activate, float, float, Round>,
                               Sm90AccFetch, Bias, Scale, Slope>;
+    /* res1 is CUTLASS's source operand C: loaded by TMA at the caller's strides */
+    using Summed = cute::conditional_t<Residual,
+                                       Sm90EVT<Sm90Compute<ResidualAdd, float, float, Round>,
+                                               Activated, Sm90SrcFetch<ElementD>>,
+                                       Activated>;
     using MaxAbs = Sm90EVT<Sm90ScalarReduction<MaxAbsReduce, AtomicMaxBits, float, float, Round>,
-                           Activated>;
+                           Summed>;
     using Overflow = Sm90EVT<Sm90ScalarReduction<OverflowReduce, AtomicCount, float, float, Round>,
                              MaxAbs>;
     using Tree = Sm90EVT<Sm90Compute<Narrow, ElementD, float, Round>, Overflow>;
@@ -60,26 +65,27 @@ struct Epilogue {
 
 /*
  * One conv kernel: NHWC fp16 in, fp16 weights [C_out][3][3][C_in] (KRSC), fp32
- * accumulation, fp16 out (no source operand: the residual variant is not instantiated yet).
+ * accumulation, fp16 out; with Residual, the fp16 source C is res1 (v * res1_scale + C).
  *
  * Tile 128 pixels x BN channels x 64 K, warp-specialised and not persistent (CUTLASS 4.3
  * has no cooperative or ping-pong schedule for conv; the builder picks the consumer warp
  * group layout): BN = C_out (64 for the SRVGG body and RRDB trunk convs) so each im2col tile of
  * the input is loaded once per tap and reused for every output channel; K 64 = one
  * 128-byte TMA box of fp16 channels, the widest swizzle. The growth convs (C_out 32)
- * would take BN 32 (wgmma's N may be any multiple of 8): not yet instantiated.
+ * take BN 32 (wgmma's N may be any multiple of 8): half the B tile, the same A traffic.
  */
-template <int BN>
+template <int BN, bool Residual>
 struct Conv {
     using Element = cutlass::half_t;
+    using ElementC = cute::conditional_t<Residual, cutlass::half_t, void>;
     using Tile = Shape<_128, Int<BN>, Shape<_64>>;
     using Cluster = Shape<_1, _1, _1>;
-    using Fusion = typename Epilogue<Tile, Element>::Tree;
+    using Fusion = typename Epilogue<Tile, Element, Residual>::Tree;
 
     using CollectiveEpilogue = typename cutlass::epilogue::collective::CollectiveBuilder<
         cutlass::arch::Sm90, cutlass::arch::OpClassTensorOp, Tile, Cluster,
         cutlass::epilogue::collective::EpilogueTileAuto, float, float,
-        void, cutlass::layout::TensorNHWC, 8,
+        ElementC, cutlass::layout::TensorNHWC, 8,
         Element, cutlass::layout::TensorNHWC, 8,
         cutlass::epilogue::TmaWarpSpecialized, Fusion>::CollectiveOp;
 
@@ -110,8 +116,8 @@ struct Conv {
  * kernel's SharedStorageSize of dynamic shared memory): params by value in constant
  * parameter space (__grid_constant__: the TMA descriptors in it are addressed there).
  */
-#define RESR_SM90_KERNEL(name, BN)                                                          \
-    using name##_op = resr_cutlass::Conv<BN>::Kernel;                                       \
+#define RESR_SM90_KERNEL(name, BN, RES)                                                     \
+    using name##_op = resr_cutlass::Conv<BN, RES>::Kernel;                                       \
     extern "C" __global__ void                                                              \
     __launch_bounds__(name##_op::MaxThreadsPerBlock, name##_op::MinBlocksPerMultiprocessor) \
     name(CUTLASS_GRID_CONSTANT const typename name##_op::Params params, const uint64_t control) \
@@ -123,4 +129,7 @@ struct Conv {
         op(params, smem);                                                                   \
     }
 
-RESR_SM90_KERNEL(resr_conv3x3_sm90_f16_n64, 64)
+/* the order and names of cutlass_plan.c's resr_sm90_kernel_names */
+RESR_SM90_KERNEL(resr_conv3x3_sm90_f16_n64, 64, false)      /* SRVGG body, RRDB trunk/upsampling convs */
+RESR_SM90_KERNEL(resr_conv3x3_sm90_f16_n32, 32, false)      /* RRDB growth convs 64..160 -> 32 */
+RESR_SM90_KERNEL(resr_conv3x3_sm90_f16_n64_res, 64, true)   /* 5th dense conv: 192 -> 64, + x * 0.2 */

@@ -4,6 +4,7 @@
 #                        im2col among them), and no local-memory spills;
 #   cutlass_epilogue_*   the EVT functors, compiled as host code, against the CPU engine's
 #                        conv layer (build/tests/cuda/cutlass_epilogue).
+# (cutlass_sass_kernels: each kernel named in cuda/cutlass_plan.c is in the cubin.)
 # SKIP when ./configure did not find CUTLASS (config.mak: CUTLASS_TARBALL), unless
 # RESR_REQUIRE_CUTLASS=1 (CI with nvcc): then a missing piece FAILs, like missing data.
 # cuobjdump: $CUDA_HOME/bin, PATH, or build/cuda-tools/ (make cuda-tools: NVIDIA's wheels).
@@ -57,7 +58,13 @@ sass_checks() {
     im2col=$(grep -cE '\bUTMALDG\.[0-9]D\.IM2COL\b' "$sass")
     spills=$(grep -cE '\b(LDL|STL)(\.[A-Z0-9]+)*\b' "$sass")
     echo "# $cubin: $kernels kernels, $hgmma HGMMA ($(grep -oE '\bHGMMA\.[0-9x]+\.[A-Z0-9]+' "$sass" | sort -u | tr '\n' ' ')), $tma UTMALDG ($im2col im2col), $(grep -cE '\bUTMASTG\.' "$sass") UTMASTG, $spills local loads/stores"
-    check cutlass_sass_kernels "$([ "$kernels" -ge 1 ]; echo $?)" "no resr_conv3x3_sm90_* kernel in $cubin"
+    # every kernel cutlass_plan.c may choose is in the cubin, by name
+    local name absent=
+    for name in $(sed -n 's/^ *"\(resr_conv3x3_sm90_[a-z0-9_]*\)",$/\1/p' cuda/cutlass_plan.c); do
+        grep -q "Function : $name\$" "$sass" || absent="$absent $name"
+    done
+    check cutlass_sass_kernels "$([ "$kernels" -ge 1 ] && [ -z "$absent" ]; echo $?)" \
+        "$kernels resr_conv3x3_sm90_* kernels in $cubin; missing:${absent:- none}"
     check cutlass_sass_hgmma "$([ "$hgmma" -ge 1 ]; echo $?)" "no HGMMA (wgmma) instruction"
     check cutlass_sass_tma_im2col "$([ "$im2col" -ge 1 ] && [ "$tma" -gt "$im2col" ]; echo $?)" \
         "want TMA im2col loads (activations) and tiled loads (weights): $im2col im2col of $tma UTMALDG"

@@ -57,15 +57,26 @@ int main(void)
     c.math = RESR_PRECISION_BF16;
     expect("sm90_kernel_bf16_falls_back", resr_sm90_kernel_for(&c, &why) < 0 && *why, "bf16 is not instantiated");
     c = body;
+    c.in_channels = 160;
     c.out_channels = 32;
-    expect("sm90_kernel_growth_falls_back", resr_sm90_kernel_for(&c, &why) < 0 && *why, "C_out 32 is not instantiated");
+    expect("sm90_kernel_growth_32", resr_sm90_kernel_for(&c, &why) == RESR_SM90_CONV_F16_N32, why);
+    c.has_res1 = 1;
+    expect("sm90_kernel_growth_residual_falls_back", resr_sm90_kernel_for(&c, &why) < 0 && *why,
+           "C_out 32 with a residual is not instantiated");
+    c = body;
+    c.out_channels = 48;
+    expect("sm90_kernel_48_falls_back", resr_sm90_kernel_for(&c, &why) < 0 && *why, "C_out 48 is not instantiated");
     c = body;
     c.in_channels = 3;
     expect("sm90_kernel_3_channels_falls_back", resr_sm90_kernel_for(&c, &why) < 0 && strstr(why, "multiple of 8"),
            "3 input channels must be refused (pad to 8)");
     c = body;
+    c.in_channels = 192;
     c.has_res1 = 1;
-    expect("sm90_kernel_residual_falls_back", resr_sm90_kernel_for(&c, &why) < 0 && *why, "residual not instantiated");
+    expect("sm90_kernel_dense5_residual", resr_sm90_kernel_for(&c, &why) == RESR_SM90_CONV_F16_N64_RES, why);
+    c.has_res2 = 1;
+    expect("sm90_kernel_float_residual_falls_back", resr_sm90_kernel_for(&c, &why) < 0 && *why,
+           "a float residual (res2) is not instantiated");
     c = body;
     c.upsample = 2;
     expect("sm90_kernel_upsample_falls_back", resr_sm90_kernel_for(&c, &why) < 0 && *why, "upsampled input");
