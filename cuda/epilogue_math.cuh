@@ -1,6 +1,6 @@
 /*
  * The conv epilogue's storage steps, written once for every conv kernel (mma.sync in
- * device_common.cuh, CUTLASS sm_90a in cutlass/resr_epilogue.hpp) and for the CPU tests:
+ * device_common.cuh, CUTLASS sm_90a in cutlass/resr_epilogue.cuh) and for the CPU tests:
  * the saturation before narrowing and the running max |value| the overflow control reads.
  * (The arithmetic before them, bias, activation and residuals, is conv_tiling.cuh's.)
  */

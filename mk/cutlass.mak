@@ -17,7 +17,7 @@ CUTLASS_INCLUDE := -I$(CUTLASS_DIR)/include -I$(CUTLASS_DIR)/tools/util/include
 # -DNDEBUG: a device assert left in serialises wgmma (ptxas warning C7510)
 CUTLASS_NVFLAGS := -std=c++17 -O3 -DNDEBUG --expt-relaxed-constexpr -Xptxas -warn-spills \
                    $(CUTLASS_INCLUDE)
-CUTLASS_SRCS    := $(wildcard cuda/cutlass/*.cu cuda/cutlass/*.hpp) cuda/conv_tiling.cuh \
+CUTLASS_SRCS    := $(wildcard cuda/cutlass/*.cu cuda/cutlass/*.cuh) cuda/conv_tiling.cuh \
                    cuda/epilogue_math.cuh cuda/control_math.cuh cuda/kernel_args.h core/hd.h core/half.h
 CUTLASS_EPILOGUE_TEST := build/tests/cuda/cutlass_epilogue
 
@@ -33,7 +33,7 @@ $(CUTLASS_CUBIN): $(CUTLASS_SRCS) $(CUTLASS_STAMP)
 	$(Q)$(NVCC) $(CUTLASS_NVFLAGS) -gencode arch=compute_90a,code=sm_90a -cubin -o $@ \
 	    cuda/cutlass/conv3x3_sm90.cu
 
-# host C++: the EVT functors of resr_epilogue.hpp against the CPU engine's conv layer
+# host C++: the EVT functors of resr_epilogue.cuh against the CPU engine's conv layer
 $(CUTLASS_EPILOGUE_TEST): tests/cuda/cutlass_epilogue.cpp $(CUTLASS_SRCS) $(CUTLASS_STAMP) $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "CXX	$@")

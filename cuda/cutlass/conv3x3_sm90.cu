@@ -2,7 +2,7 @@
  * 3x3 convolutions for sm_90a as CUTLASS sm90 implicit-GEMM fprop: TMA im2col loads of the
  * NHWC fp16 activations, TMA loads of the filter, warp-specialised (a producer warp
  * group issuing TMA, consumer warp groups issuing wgmma), our fused epilogue as an EVT
- * (resr_epilogue.hpp) stored by TMA. Built into its own cubin for sm_90a only
+ * (resr_epilogue.cuh) stored by TMA. Built into its own cubin for sm_90a only
  * (cuda/cutlass.mak); the mma.sync kernels of conv3x3_mma.cu serve every other GPU and
  * remain the fallback (cuda/README.md, "CUTLASS sm_90a path").
  *
@@ -29,7 +29,7 @@
 #include <cutlass/epilogue/fusion/sm90_callbacks_tma_warpspecialized.hpp>
 
 #include "../control_math.cuh"
-#include "resr_epilogue.hpp"
+#include "resr_epilogue.cuh"
 
 using namespace cute;
 
@@ -40,7 +40,7 @@ using namespace cutlass::epilogue::fusion;
 constexpr auto Round = cutlass::FloatRoundStyle::round_to_nearest;
 
 /*
- * The epilogue tree (resr_epilogue.hpp), for a tile shape. Per-channel vectors are row
+ * The epilogue tree (resr_epilogue.cuh), for a tile shape. Per-channel vectors are row
  * broadcasts (the GEMM's N is the channel); bias_scale is a scalar broadcast read through
  * a pointer: &control->act_scale, so every pass applies the scale the control kernel set.
  */

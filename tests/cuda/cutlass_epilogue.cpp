@@ -1,6 +1,6 @@
 /*
  * The CUTLASS sm_90a epilogue's arithmetic on the CPU (issue 12): the EVT functors of
- * cuda/cutlass/resr_epilogue.hpp, compiled as host code with CUTLASS's Array types, fed
+ * cuda/cutlass/resr_epilogue.cuh, compiled as host code with CUTLASS's Array types, fed
  * the accumulators of a conv and compared with the CPU engine's layer (cpu/conv3x3.c:
  * bias, LeakyReLU/PReLU, a scaled residual, all fused there by its own code).
  *
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cuda/cutlass/resr_epilogue.hpp"
+#include "cuda/cutlass/resr_epilogue.cuh"
 
 extern "C" {
 #include "cpu/conv3x3.h"

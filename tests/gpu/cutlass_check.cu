@@ -199,7 +199,7 @@ static void upload_control(ResrCudaControl *dev, int skip)
 
 /* CUTLASS params: input at `in` (pixel stride in_pitch), output at `out` (out_pitch), res1
  * (packed, cout) as the source C of residual kernels; the epilogue tree's arguments
- * (conv3x3_sm90.cu, resr_epilogue.hpp). */
+ * (conv3x3_sm90.cu, resr_epilogue.cuh). */
 template <class K, bool Residual>
 static typename K::Params make_params(const Problem &p, const Layer &l, const Half *in, int in_pitch,
                                       Half *out, int out_pitch)

@@ -17,8 +17,8 @@
  *      │ Overflow: per-thread |v| > limit -> atomicAdd on control->status.overflow
  *      ▼ Narrow(limit): saturate to +-limit, then D's type (rounded to nearest)
  */
-#ifndef RESR_CUDA_CUTLASS_EPILOGUE_HPP
-#define RESR_CUDA_CUTLASS_EPILOGUE_HPP
+#ifndef RESR_CUDA_CUTLASS_EPILOGUE_CUH
+#define RESR_CUDA_CUTLASS_EPILOGUE_CUH
 
 #include <cutlass/array.h>
 #include <cutlass/functional.h>
@@ -148,4 +148,4 @@ template <class T> struct is_atomic<resr_cutlass::AtomicMaxBits<T>> : platform::
 template <class T> struct is_atomic<resr_cutlass::AtomicCount<T>> : platform::true_type {};
 } /* namespace cutlass */
 
-#endif /* RESR_CUDA_CUTLASS_EPILOGUE_HPP */
+#endif /* RESR_CUDA_CUTLASS_EPILOGUE_CUH */
