@@ -9,41 +9,34 @@
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
+#include "epilogue_math.cuh"
 #include "kernel_args.h"
 
 static __device__ __forceinline__ float to_float(__half v) { return __half2float(v); }
 static __device__ __forceinline__ float to_float(__nv_bfloat16 v) { return __bfloat162float(v); }
 static __device__ __forceinline__ float to_float(float v) { return v; }
 
-/* Saturates to +-limit first (NaN becomes -limit) when limit > 0: storage never holds Inf/NaN. */
+/* Saturates to +-limit first (NaN becomes -limit) when limit > 0: storage never holds Inf/NaN
+ * (resr_saturate, epilogue_math.cuh). */
 template <typename T> static __device__ __forceinline__ T narrow(float v, float limit);
 
 template <> __device__ __forceinline__ __half narrow<__half>(float v, float limit)
 {
-    if (limit > 0.0f)
-        v = fminf(fmaxf(v, -limit), limit);
-    return __float2half_rn(v);
+    return __float2half_rn(resr_saturate(v, limit));
 }
 template <> __device__ __forceinline__ __nv_bfloat16 narrow<__nv_bfloat16>(float v, float limit)
 {
-    if (limit > 0.0f)
-        v = fminf(fmaxf(v, -limit), limit);
-    return __float2bfloat16_rn(v);
+    return __float2bfloat16_rn(resr_saturate(v, limit));
 }
 template <> __device__ __forceinline__ float narrow<float>(float v, float limit)
 {
-    if (limit > 0.0f)
-        v = fminf(fmaxf(v, -limit), limit);
-    return v;
+    return resr_saturate(v, limit);
 }
 
 /* max(|v|, running) where NaN counts as Inf, so a NaN can never hide. */
 static __device__ __forceinline__ float track_max_abs(float running, float v)
 {
-    const float m = fabsf(v);
-    if (!(m <= running))
-        running = m != m ? __int_as_float(0x7f800000) : m;
-    return running;
+    return resr_track_max_abs(running, v);
 }
 
 /* Called by every thread of the block (no early returns before it): one atomic per warp

@@ -24,6 +24,7 @@
 
 #include "../../cuda/convert_math.cuh"
 #include "../../cuda/conv_tiling.cuh"
+#include "../../cuda/epilogue_math.cuh"
 #include "../../cuda/cuda_plan.h"
 #include "../../core/half.h"
 
@@ -46,17 +47,12 @@ static float emu_operand(const void *base, int64_t i, int math)
 /* What the kernel's narrow<T>() stores. */
 static void emu_store_narrow(uint64_t base, int64_t i, int math, float v, float limit)
 {
-    if (limit > 0.0f)
-        v = fminf(fmaxf(v, -limit), limit);
-    resr_tensor_store((void *)(uintptr_t)base, i, math, v);
+    resr_tensor_store((void *)(uintptr_t)base, i, math, resr_saturate(v, limit));
 }
 
 static float emu_track_max_abs(float running, float v)
 {
-    const float m = fabsf(v);
-    if (!(m <= running))
-        running = m != m ? INFINITY : m;
-    return running;
+    return resr_track_max_abs(running, v);
 }
 
 static void emu_report_status(const ResrConvArgs *a, float warp_max)
