@@ -617,6 +617,12 @@ int resr_cuda_engine_create(ResrEngine **out, const ResrModel *model,
     }
     e->hwctx = dev->hwctx;
     e->cu = e->hwctx->internal->cuda_dl;
+    /* held frames (dedup) are decided on the CPU engine only so far: a device-side
+     * decision without a host sync is issue 15's open item (core/dedup.h) */
+    if (e->base.config.dedup)
+        resr_engine_log(&e->base, RESR_LOG_VERBOSE, "cuda engine: dedup is not implemented on "
+                        "this engine yet: every frame is computed\n");
+    e->base.config.dedup = 0;
     e->stats.act_scale = 1.0f;
     if (!(e->device_ref = av_buffer_ref(hw_device_ref))) {
         ret = -ENOMEM;
