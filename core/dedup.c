@@ -10,9 +10,6 @@
 double resr_dedup_max_diff(const ResrPixelFormat *fmt, const ResrPlanes *a, const ResrPlanes *b,
                            int w, int h, double stop_above)
 {
-    /* in the format's code values, converted to 8-bit ones at the end */
-    const double to_8bit = 255.0 / resr_dedup_max_code(fmt);
-    const double stop = stop_above / to_8bit;
     int comps[4];
     const int n = resr_stored_components(fmt, comps);
     double worst = 0.0;
@@ -20,16 +17,18 @@ double resr_dedup_max_diff(const ResrPixelFormat *fmt, const ResrPlanes *a, cons
     for (int i = 0; i < n; i++) {
         int cw, ch;
         resr_dedup_component_size(fmt, comps[i], w, h, &cw, &ch);
-        for (int y = 0; y < ch; y++) {
-            for (int x = 0; x < cw; x++) {
-                const float d = resr_dedup_sample_diff(fmt, a, b, comps[i], x, y);
+        const int bw = (cw + RESR_DEDUP_BLOCK - 1) / RESR_DEDUP_BLOCK;
+        const int bh = (ch + RESR_DEDUP_BLOCK - 1) / RESR_DEDUP_BLOCK;
+        for (int by = 0; by < bh; by++) {
+            for (int bx = 0; bx < bw; bx++) {
+                const double d = resr_dedup_block_diff(fmt, a, b, comps[i], bx, by, cw, ch);
                 worst = d > worst ? d : worst;
             }
-            if (worst > stop)
-                return worst * to_8bit;
+            if (worst > stop_above)
+                return worst;
         }
     }
-    return worst * to_8bit;
+    return worst;
 }
 
 void resr_frame_copy(const ResrPixelFormat *fmt, ResrPlanes *dst, const ResrPlanes *src, int w, int h)

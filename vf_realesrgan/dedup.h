@@ -10,6 +10,7 @@
 #include "libavfilter/avfilter.h"
 #include "libavutil/frame.h"
 
+#include "../core/dedup.h"
 #include "../core/engine.h"
 
 typedef struct RealESRGANDedup {

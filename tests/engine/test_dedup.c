@@ -174,48 +174,55 @@ static void test_formats_reuse(const ResrModel *m)
 }
 
 /*
- * The threshold in 8-bit code values: gray8 at 2 reuses a frame 2 off and computes one 3
- * off; gray10 at 1 (4.01 10-bit code values) reuses 4 off and computes 5 off. A drift of 2
- * per frame at threshold 2: the second step is 4 from the kept frame, computed.
+ * The threshold is a block mean in 8-bit code values (core/dedup.h): gray8 at 2 reuses one
+ * sample 128 off in a full 8x8 block (128 / 64 = 2) and computes 129 off; in the 4x2 block
+ * at the 12x10 frame's corner 16 off (16 / 8) and 17 off; gray10 at 1 reuses 256 10-bit
+ * code values off (256 * 255 / 1023 / 64 = 0.997) and computes 257 off (1.001). A drift of
+ * 100 per frame at threshold 2 in a full block: the second step is 200 from the kept frame
+ * (3.1), computed, although 100 (1.6) from the previous one.
  */
 static void test_threshold(const ResrModel *m)
 {
-    static const struct { const char *label; int depth; float threshold, ok, too_far; } cases[] = {
-        { "gray8", 8, 2.0f, 2.0f, 3.0f },
-        { "gray10", 10, 1.0f, 4.0f, 5.0f },
+    static const struct {
+        const char *label; int depth; float threshold; int x, y; float ok, too_far;
+    } cases[] = {
+        { "gray8", 8, 2.0f, 3, 4, 128.0f, 129.0f },
+        { "gray8 edge block", 8, 2.0f, 10, 9, 16.0f, 17.0f },
+        { "gray10", 10, 1.0f, 3, 4, 256.0f, 257.0f },
     };
-    const char *name = "dedup_threshold_depth_and_drift";
+    const char *name = "dedup_threshold_block_mean_and_drift";
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
         const ResrPixelFormat f = gray(cases[i].depth == 8 ? RESR_SAMPLE_U8 : RESR_SAMPLE_U16, cases[i].depth);
         ResrEngineConfig cfg = config(1, cases[i].threshold, 0);
         ResrEngine *e = NULL;
         TestFrame a = { 0 }, b = { 0 }, out = { 0 };
+        const int x = cases[i].x, y = cases[i].y;
         int bad = engine(&e, m, &cfg, &f, 2 * W, 2 * H) < 0 || test_frame_alloc(&a, &f, W, H) < 0 ||
                   test_frame_alloc(&b, &f, W, H) < 0 || test_frame_alloc(&out, &f, 2 * W, 2 * H) < 0;
 
-        for (int y = 0; !bad && y < H; y++)
-            for (int x = 0; x < W; x++)
-                resr_store_sample(&f, resr_sample_ptr(&f, &a.planes, 0, x, y), 0, (float)(100 + x + y), 1023.0f);
+        for (int py = 0; !bad && py < H; py++)
+            for (int px = 0; px < W; px++)
+                resr_store_sample(&f, resr_sample_ptr(&f, &a.planes, 0, px, py), 0, (float)(20 + px + py), 1023.0f);
         if (bad)
             resr_test_fail(name, "%s: setup failed", cases[i].label);
         if (!bad) {
             copy_frame(&f, &b, &a);
-            bump(&f, &b, 0, 3, 4, cases[i].ok);
+            bump(&f, &b, 0, x, y, cases[i].ok);
             bad = run_expect(name, cases[i].label, e, &a, &out, 0) < 0 ||
                   run_expect(name, "within the threshold", e, &b, &out, 1) < 0;
         }
         if (!bad) {
             copy_frame(&f, &b, &a);
-            bump(&f, &b, 0, 3, 4, cases[i].too_far);
+            bump(&f, &b, 0, x, y, cases[i].too_far);
             bad = run_expect(name, "beyond the threshold", e, &b, &out, 0) < 0;
         }
-        if (!bad && cases[i].depth == 8) {
-            /* kept: a + 3 at (3,4); a + 5 is 2 from it (reused), a + 7 is 4 from it */
+        if (!bad && i == 0) {
             copy_frame(&f, &b, &a);
-            bump(&f, &b, 0, 3, 4, 5.0f);
-            bad = run_expect(name, "drift step 1", e, &b, &out, 1) < 0;
-            bump(&f, &b, 0, 3, 4, 2.0f);
+            bad = run_expect(name, "back to the first frame", e, &a, &out, 0) < 0;
+            bump(&f, &b, 0, x, y, 100.0f);
+            bad = bad || run_expect(name, "drift step 1", e, &b, &out, 1) < 0;
+            bump(&f, &b, 0, x, y, 100.0f);
             bad = bad || run_expect(name, "drift step 2", e, &b, &out, 0) < 0;
         }
         resr_engine_free(&e);
