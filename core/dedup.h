@@ -11,7 +11,7 @@
  * scattered samples (on the demo clip up to 59 code values in one sample, but at most 8.2
  * as an 8x8 mean), while a real change moves whole blocks (41.6 and up there): README
  * "Held frames" has the measurement. A change confined to one block within the
- * threshold is hidden: at 10, an 8x8 square of contrast 40 moving by one pixel.
+ * threshold is hidden: at 8, an 8x8 square of contrast 32 moving by one pixel.
  *
  * The comparison is against the input whose output is kept, not the previous frame, so
  * that a slow drift (a fade of less than the threshold per frame) cannot accumulate:
@@ -30,9 +30,10 @@
 
 /* Block edge in samples. */
 #define RESR_DEDUP_BLOCK 8
-/* The default threshold, 8-bit code values (README "Held frames": held frames of the demo
- * clip reach 8.2, real changes start at 41.6). */
-#define RESR_DEDUP_DEFAULT 10.0f
+/* The default threshold, 8-bit code values (README "Held frames": on the demo clip held
+ * frames reach 8.2 and real changes start at 41.6 at 640x480; 3.4 and 10.2 downscaled to
+ * 160x120, where blocks cover more of the picture). */
+#define RESR_DEDUP_DEFAULT 8.0f
 /* Thresholds above this hide real changes (README "Held frames"): refused. */
 #define RESR_DEDUP_MAX 32.0f
 
