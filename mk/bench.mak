@@ -22,3 +22,10 @@ bench: $(BENCH_CPU) ffmpeg
 -include build/obj/tests/bench/bench_cpu.d
 
 .PHONY: bench bench-tools
+
+# Held frames: ./ffmpeg with and without dedup, side by side (tests/bench/dedup_bench.py)
+#   make bench-dedup      writes tests/bench/RESULTS-dedup.md
+bench-dedup: ffmpeg
+	$(BENCH_PYTHON) tests/bench/dedup_bench.py --out tests/bench/RESULTS-dedup.md $(BENCH_ARGS)
+
+.PHONY: bench-dedup
