@@ -4,7 +4,7 @@
 # value of backend and precision.
 . "$(dirname "$0")/_lib.sh"
 
-OPTIONS=(model outscale dn dn_model tile tile_pad backend precision device out_format)
+OPTIONS=(model outscale dn dn_model tile tile_pad backend precision device out_format dedup)
 require_ffmpeg help_documents_options
 "$FFMPEG" -hide_banner -h filter=realesrgan >"$WORK/help.txt" 2>&1
 
