@@ -207,20 +207,20 @@ done
 no_host_sync cuda_no_host_sync_dedup "$M4" ":precision=fp16:tile=16:dedup=0"
 
 # held frames on CUDA frames: 5 equal frames, 4 reused (the count read at the end of the
-# stream), the output equal to dedup=-1's frame by frame
+# stream, and with -v verbose one line per reused frame), the output equal to dedup=-1's
 for d in 0 -1; do
-    fake "dedup$d" "${DEV[@]}" -stream_loop 4 "${SRC[@]}" \
+    fake "dedup$d" "${DEV[@]}" -v verbose -stream_loop 4 "${SRC[@]}" \
         -vf "$TAG,format=nv12,hwupload,realesrgan=model=$M4:dedup=$d,hwdownload,format=nv12" \
         -f framemd5 "$WORK/dedup$d.md5"
 done
 line=$(grep -o '[0-9]* of [0-9]* frames reused' "$WORK/dedup0.log")
-if [ "$line" = "4 of 5 frames reused" ] &&
+if [ "$line" = "4 of 5 frames reused" ] && [ "$(grep -c 'reused: the same picture' "$WORK/dedup0.log")" -eq 4 ] &&
    [ "$(grep -v '^#' "$WORK/dedup0.md5" | awk -F', *' '{ print $3, $6 }')" = \
      "$(grep -v '^#' "$WORK/dedup-1.md5" | awk -F', *' '{ print $3, $6 }')" ] &&
    [ "$(grep -vc '^#' "$WORK/dedup0.md5")" -eq 5 ]; then
     pass cuda_dedup_reused
 else
-    fail cuda_dedup_reused "'$line' (want 4 of 5 frames reused), or outputs differ from dedup=-1's: $(log_excerpt "$WORK/dedup0.log")"
+    fail cuda_dedup_reused "'$line' (want 4 of 5 frames reused), $(grep -c 'reused: the same picture' "$WORK/dedup0.log") verbose lines (want 4), or outputs differ from dedup=-1's: $(log_excerpt "$WORK/dedup0.log")"
 fi
 
 # fp16 with activations past its range: srvgg_x4.safetensors rescaled (first conv and every
