@@ -3,15 +3,18 @@
  * one whose output an engine keeps, so that the network need not run again.
  *
  * The measure: every stored component's plane (chroma and alpha at their own resolution)
- * is cut into blocks of 8x8 samples from its origin (smaller at the right and bottom
+ * is cut into blocks of 2x2 samples from its origin (smaller at the right and bottom
  * edges); the frames differ by the largest mean |difference| of any block, in 8-bit code
  * values (a d-bit sample's difference times 255 / (2^d - 1), a float sample's times
  * 255). The threshold compares with that: 0 means equal code values everywhere. Why a
- * block mean, not the largest sample difference: codec noise on held frames is a few
- * scattered samples (on the demo clip up to 59 code values in one sample, but at most 8.2
- * as an 8x8 mean), while a real change moves whole blocks (41.6 and up there): README
- * "Held frames" has the measurement. A change confined to one block within the
- * threshold is hidden: at 8, an 8x8 square of contrast 32 moving by one pixel.
+ * small block mean, not the largest sample difference nor a large block: codec noise on
+ * held frames is scattered single samples (on the demo clip up to 59 code values in one
+ * sample, 31 as a 2x2 mean), while a real change moves neighbouring samples together; and
+ * the smaller the block, the less a small real change is diluted when the picture is
+ * small (8x8 blocks separate the demo clip at 640x480 well but not scaled to 96x72, where
+ * a real change is 2.8 as an 8x8 mean and 17.5 as a 2x2 one). README "Held frames" has
+ * the measurements. What a threshold hides: a change confined to one 2x2 block within it,
+ * at the default 12 one sample changed by 48 or less.
  *
  * The comparison is against the input whose output is kept, not the previous frame, so
  * that a slow drift (a fade of less than the threshold per frame) cannot accumulate:
@@ -29,11 +32,11 @@
 #include "pixel_format.h"
 
 /* Block edge in samples. */
-#define RESR_DEDUP_BLOCK 8
-/* The default threshold, 8-bit code values (README "Held frames": on the demo clip held
- * frames reach 8.2 and real changes start at 41.6 at 640x480; 3.4 and 10.2 downscaled to
- * 160x120, where blocks cover more of the picture). */
-#define RESR_DEDUP_DEFAULT 8.0f
+#define RESR_DEDUP_BLOCK 2
+/* The default threshold, 8-bit code values (README "Held frames": on the demo clip, no
+ * real change is within 17.5 at 640x480, 160x120 or 96x72; held frames reach 31 at its
+ * native 640x480, 7.8 at 160x120, 5.0 at 96x72). */
+#define RESR_DEDUP_DEFAULT 12.0f
 /* Thresholds above this hide real changes (README "Held frames"): refused. */
 #define RESR_DEDUP_MAX 32.0f
 

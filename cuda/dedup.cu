@@ -1,5 +1,5 @@
 /*
- * Held frames (dedup) on the device: the compare (one thread per 8x8 block of one
+ * Held frames (dedup) on the device: the compare (one thread per 2x2 block of one
  * component, core/dedup.h's formula) and the conditional plane copy (one thread per byte),
  * both over dedup_math.cuh's bodies.
  */

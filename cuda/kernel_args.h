@@ -81,7 +81,7 @@ typedef struct ResrControlArgs {
 } ResrControlArgs;
 
 /*
- * dedup's compare: one thread per 8x8 block of component comp (a cw x ch plane) of the
+ * dedup's compare: one thread per RESR_DEDUP_BLOCK-square block of component comp (a cw x ch plane) of the
  * new input a and the kept input b; a block whose mean |difference| exceeds threshold
  * (core/dedup.h resr_dedup_block_diff) sets control->differs.
  */

@@ -36,7 +36,7 @@ int ff_realesrgan_dedup_init(AVFilterContext *ctx, RealESRGANDedup *d)
     if (d->threshold == -1.0f || (d->threshold >= 0.0f && d->threshold <= RESR_DEDUP_MAX))
         return 0;
     av_log(ctx, AV_LOG_ERROR, "dedup=%g: the threshold is -1 (off) or 0 (equal frames only) "
-           "to %g, the largest mean difference of an 8x8 block in 8-bit code values; larger "
+           "to %g, the largest mean difference of a 2x2 block in 8-bit code values; larger "
            "ones hide real changes (a small object moving in a held shot)\n",
            d->threshold, RESR_DEDUP_MAX);
     return AVERROR(EINVAL);

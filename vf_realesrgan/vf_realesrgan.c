@@ -686,7 +686,7 @@ static const AVOption realesrgan_options[] = {
         { "bf16", "tensor cores, bf16 (compute capability 8.0+)", 0, AV_OPT_TYPE_CONST, { .i64 = RESR_PRECISION_BF16 }, 0, 0, FLAGS, .unit = "precision" },
         { "fp32", "plain fp32", 0, AV_OPT_TYPE_CONST, { .i64 = RESR_PRECISION_FP32 }, 0, 0, FLAGS, .unit = "precision" },
     { "device", "GPU index for software frames with backend=cuda, -1 = the filter graph's CUDA device (-filter_hw_device), else GPU 0", OFFSET(device), AV_OPT_TYPE_INT, { .i64 = -1 }, -1, 255, FLAGS },
-    { "dedup", "held frames: reuse the previous output when the input is the same picture as the one that made it: no 8x8 block of samples differs by more than this mean in 8-bit code values (scaled to the frame's depth; 0 = equal frames only, -1 = off; the default catches codec noise)", OFFSET(dedup.threshold), AV_OPT_TYPE_FLOAT, { .dbl = RESR_DEDUP_DEFAULT }, -1, RESR_DEDUP_MAX, FLAGS },
+    { "dedup", "held frames: reuse the previous output when the input is the same picture as the one that made it: no 2x2 block of samples differs by more than this mean in 8-bit code values (scaled to the frame's depth; 0 = equal frames only, -1 = off; the default catches codec noise)", OFFSET(dedup.threshold), AV_OPT_TYPE_FLOAT, { .dbl = RESR_DEDUP_DEFAULT }, -1, RESR_DEDUP_MAX, FLAGS },
     { "out_format", "CUDA frames: output sw_format, one of nv12, yuv420p, p010le, p016le, yuv444p, yuv444p16le, 0rgb32, 0bgr32, rgb32, bgr32; none = the input's", OFFSET(out_format), AV_OPT_TYPE_PIXEL_FMT, { .i64 = AV_PIX_FMT_NONE }, AV_PIX_FMT_NONE, INT_MAX, FLAGS },
     { NULL }
 };

@@ -67,7 +67,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pairs", type=int, default=2)
     ap.add_argument("--size", default="160x120")
-    ap.add_argument("--dedup", default="8")
+    ap.add_argument("--dedup", default="12")
     ap.add_argument("--out", default="")
     a = ap.parse_args()
     for f in (FFMPEG, MODEL, DEMO):

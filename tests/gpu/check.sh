@@ -275,19 +275,19 @@ elif fits pipeline 60; then
     psnr_step pipeline-upload "software frames, backend=cuda, outscale=3, vs CPU" "" \
         "[0:v]format=nv12,$vf:backend=cuda:outscale=3[g];[1:v]format=nv12,realesrgan=model=$model:backend=cpu:outscale=3[c];[g][c]psnr"
     # held frames (dedup) on CUDA frames, decided on the device: 2 s of the clip with
-    # dedup=8 against dedup=-1 on the same decoded frames; some frames reused, 40 dB or more
+    # dedup=12 against dedup=-1 on the same decoded frames; some frames reused, 40 dB or more
     if fits pipeline-dedup 30; then
         if timed "$logs/pipeline-dedup.log" timeout $(( $(left) - 5 )) ./ffmpeg -hide_banner -nostdin \
                 -hwaccel cuda -hwaccel_output_format cuda -i "$video" -t 2 -filter_complex \
-                "[0:v]split[a][b];[a]$vf:dedup=8,hwdownload,format=nv12[g];[b]$vf:dedup=-1,hwdownload,format=nv12[c];[g][c]psnr" \
+                "[0:v]split[a][b];[a]$vf:dedup=12,hwdownload,format=nv12[g];[b]$vf:dedup=-1,hwdownload,format=nv12[c];[g][c]psnr" \
                 -f null -; then
             psnr=$(grep -oE 'average:[0-9.inf]+' "$logs/pipeline-dedup.log" | tail -n 1 | cut -d: -f2)
             reused=$(grep -oE '[0-9]+ of [0-9]+ frames reused' "$logs/pipeline-dedup.log" | head -n 1)
             if [ -n "$reused" ] && [ "${reused%% *}" -gt 0 ] &&
                awk -v p="$psnr" 'BEGIN { exit !(p == "inf" || p + 0 >= 40) }'; then
-                row pipeline-dedup PASS $secs "CUDA frames, dedup=8: $reused; $psnr dB against dedup=-1"
+                row pipeline-dedup PASS $secs "CUDA frames, dedup=12: $reused; $psnr dB against dedup=-1"
             else
-                row pipeline-dedup FAIL $secs "dedup=8: '$reused', $psnr dB against dedup=-1 (want some reused, >= 40 dB)"
+                row pipeline-dedup FAIL $secs "dedup=12: '$reused', $psnr dB against dedup=-1 (want some reused, >= 40 dB)"
             fi
         else
             row pipeline-dedup FAIL $secs "$(grep -iE 'error|failed|cannot' "$logs/pipeline-dedup.log" | head -n 2 | tr '\n' ' ')"
