@@ -16,6 +16,7 @@
 #define RESR_CORE_ENGINE_H
 
 #include <stdarg.h>
+#include <stdint.h>
 
 #include "../models/model.h"
 #include "pixel_format.h"
@@ -54,6 +55,10 @@ typedef struct ResrEngineConfig {
     ResrCpuBackend cpu_backend;  /* CPU engine only; the engine's copy holds the one chosen */
     int timing;                  /* fill ResrEngine.last_run stage by stage (an asynchronous
                                   * engine then waits after each stage) */
+    /* Held frames, when dedup is set: reuse the kept output when the input is within
+     * dedup_threshold (8-bit code values, core/dedup.h) of the input that made it. */
+    int dedup;
+    float dedup_threshold;
     /* Messages go here (the glue passes av_vlog); levels are AV_LOG_* values. */
     ResrLogFn log;
     void *log_ctx;
@@ -117,6 +122,14 @@ struct ResrEngine {
     const ResrModel *model;
     ResrEngineConfig config;
     ResrEngineTimes last_run;
+    /* Held frames (config.dedup). The glue sets forget_kept (a seek): the next run()
+     * computes. last_reused: whether the last run() reused the kept output, -1 when the
+     * engine has not looked on the host (an asynchronous engine without config.timing
+     * decides on its device); frames_reused counts runs that reused, up to date after
+     * finish(). plan() forgets the kept frames too. */
+    int forget_kept;
+    int last_reused;
+    int64_t frames_reused;
 };
 
 /*

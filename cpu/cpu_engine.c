@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "../core/dedup.h"
 #include "../core/resample.h"
 #include "../core/tile_plan.h"
 #include "convert.h"
@@ -55,6 +56,10 @@ typedef struct ResrCpuEngine {
     uint8_t *full;
     ResrPlanes full_planes;
     float *resample_rows;
+    /* held frames (config.dedup): the input that made the kept output, and that output */
+    uint8_t *kept;
+    ResrPlanes kept_in, kept_out;
+    int kept_valid;
 } ResrCpuEngine;
 
 static int round_up(int v, int multiple)
@@ -177,6 +182,25 @@ static int plan_resample(ResrCpuEngine *s, const ResrFrameGeometry *g)
     return 0;
 }
 
+/* dedup: one block for the kept input and output frames; a new geometry forgets them. */
+static int plan_kept_frames(ResrCpuEngine *s, const ResrFrameGeometry *g)
+{
+    ResrFrameLayout in, out;
+
+    free(s->kept);
+    s->kept = NULL;
+    s->kept_valid = 0;
+    if (!s->base.config.dedup)
+        return 0;
+    resr_frame_layout(&in, &g->in_format, g->in_width, g->in_height, RESR_CPU_ROW_ALIGN);
+    resr_frame_layout(&out, &g->out_format, g->out_width, g->out_height, RESR_CPU_ROW_ALIGN);
+    if (!(s->kept = aligned_alloc(RESR_CPU_ROW_ALIGN, in.size + out.size)))
+        return -ENOMEM;
+    resr_frame_planes_at(&s->kept_in, &in, s->kept);
+    resr_frame_planes_at(&s->kept_out, &out, s->kept + in.size);
+    return 0;
+}
+
 static int cpu_plan(ResrEngine *engine, const ResrFrameGeometry *geometry)
 {
     ResrCpuEngine *s = (ResrCpuEngine *)engine;
@@ -196,7 +220,8 @@ static int cpu_plan(ResrEngine *engine, const ResrFrameGeometry *geometry)
                                    u, tile, engine->config.tile_pad, engine->config.pre_pad)) < 0 ||
         (ret = resr_network_plan(s->net, tiles.max_input_w, tiles.max_input_h)) < 0 ||
         (ret = plan_tile_buffers(s, &tiles)) < 0 ||
-        (ret = plan_resample(s, geometry)) < 0)
+        (ret = plan_resample(s, geometry)) < 0 ||
+        (ret = plan_kept_frames(s, geometry)) < 0)
         goto fail;
 
     resr_tile_plan_free(&s->tiles);
@@ -298,6 +323,37 @@ static int upscale_tiles(ResrCpuEngine *s, const ResrPlanes *in, ResrPlanes *out
     return 0;
 }
 
+/*
+ * dedup, the one place the CPU engine decides: whether in is the same picture as the kept
+ * input (core/dedup.h); if so the kept output is copied to out.
+ */
+static int reuse_kept(ResrCpuEngine *s, const ResrPlanes *in, ResrPlanes *out)
+{
+    ResrEngine *e = &s->base;
+    const ResrFrameGeometry *g = &s->geometry;
+
+    if (e->forget_kept)
+        s->kept_valid = e->forget_kept = 0;
+    if (!e->config.dedup || !s->kept_valid ||
+        resr_dedup_max_diff(&g->in_format, in, &s->kept_in, g->in_width, g->in_height,
+                            e->config.dedup_threshold) > e->config.dedup_threshold)
+        return 0;
+    resr_frame_copy(&g->out_format, out, &s->kept_out, g->out_width, g->out_height);
+    return 1;
+}
+
+/* dedup: the computed frame becomes the kept one. */
+static void keep_frames(ResrCpuEngine *s, const ResrPlanes *in, const ResrPlanes *out)
+{
+    const ResrFrameGeometry *g = &s->geometry;
+
+    if (!s->base.config.dedup)
+        return;
+    resr_frame_copy(&g->in_format, &s->kept_in, in, g->in_width, g->in_height);
+    resr_frame_copy(&g->out_format, &s->kept_out, out, g->out_width, g->out_height);
+    s->kept_valid = 1;
+}
+
 static int cpu_run(ResrEngine *engine, const ResrPlanes *in, ResrPlanes *out)
 {
     ResrCpuEngine *s = (ResrCpuEngine *)engine;
@@ -309,6 +365,11 @@ static int cpu_run(ResrEngine *engine, const ResrPlanes *in, ResrPlanes *out)
 
     if (!s->planned)
         return -EINVAL;
+    if ((engine->last_reused = reuse_kept(s, in, out))) {
+        engine->frames_reused++;
+        engine->last_run = (ResrEngineTimes){ .convert_ms = resr_engine_now_ms() - start };
+        return 0;
+    }
     if ((ret = upscale_tiles(s, in, net_out, &network)) < 0)
         return ret;
     if (g->in_format.has_alpha)
@@ -316,6 +377,7 @@ static int cpu_run(ResrEngine *engine, const ResrPlanes *in, ResrPlanes *out)
     resized = resr_engine_now_ms();
     if (s->resampling)
         resr_resample_run(&s->resample, s->resample_rows, net_out, out);
+    keep_frames(s, in, out);
 
     engine->last_run = (ResrEngineTimes){
         .network_ms  = network,
@@ -340,6 +402,7 @@ static void cpu_free(ResrEngine *engine)
     resr_thread_pool_free(&s->pool);
     resr_tile_plan_free(&s->tiles);
     release_resample(s);
+    free(s->kept);
     free(s->in_tile);
     free(s->out_tile);
     free(s);

@@ -20,10 +20,18 @@
 /* the scale never goes below 2^-20 (activations of 2^20 * 65504 are a broken model) */
 #define RESR_CUDA_MIN_SCALE  (1.0f / 1048576.0f)
 
-/* Whether the kernels of this pass return at once (the tile was accepted earlier). */
+/* Whether the kernels of this pass return at once (the tile was accepted earlier, or the
+ * frame reuses the kept output: dedup). */
 RESR_HD int resr_control_skip(uint64_t control)
 {
-    return control && ((const volatile ResrCudaControl *)(uintptr_t)control)->skip;
+    const volatile ResrCudaControl *c = (const volatile ResrCudaControl *)(uintptr_t)control;
+    return control && (c->skip || c->reuse);
+}
+
+/* dedup: whether this frame reuses the kept output (0 without a control block). */
+RESR_HD int resr_control_reusing(uint64_t control)
+{
+    return control && ((const volatile ResrCudaControl *)(uintptr_t)control)->reuse;
 }
 
 /* The activation scale of the pass: the control's, or `fallback` without one. */
@@ -67,7 +75,7 @@ RESR_HD void resr_control_judge(ResrCudaControl *c, const ResrControlArgs *a)
     const uint32_t bits = c->status.max_abs_bits;
     const int overflow = a->rescale && c->status.overflow;
 
-    if (c->skip)
+    if (c->skip || c->reuse)
         return;
     c->status.max_abs_bits = 0;
     c->status.overflow = 0;
@@ -91,12 +99,31 @@ RESR_HD void resr_control_frame_end(ResrCudaControl *c, const ResrControlArgs *a
 {
     const ResrCudaReport f = c->frame;
 
+    if (c->reuse)       /* dedup: nothing ran, nothing to learn */
+        return;
     if (a->rescale && !f.retries && !f.saturated && c->act_scale < 1.0f &&
         resr_bits_float(f.max_abs_bits) <= RESR_CUDA_F16_TARGET / 4)
         c->act_scale = c->act_scale * 2.0f;
     c->last = f;
     resr_report_add(&c->total, f.tiles, f.retries, f.saturated, f.max_abs_bits);
     c->frame.tiles = c->frame.retries = c->frame.saturated = c->frame.max_abs_bits = 0;
+}
+
+/* dedup's steps (core/dedup.h): before the compare, after it, after the frame. */
+RESR_HD void resr_control_dedup(ResrCudaControl *c, const ResrControlArgs *a)
+{
+    if (a->op == RESR_CONTROL_DEDUP_BEGIN) {
+        c->differs = 0;
+        if (a->forget)
+            c->kept_valid = 0;
+    } else if (a->op == RESR_CONTROL_DEDUP_DECIDE) {
+        c->reuse = c->kept_valid && !c->differs;
+        c->last_reused = c->reuse;
+        c->reused += c->reuse;
+    } else {
+        c->kept_valid = 1;
+        c->reuse = 0;
+    }
 }
 
 /* The control kernel's body (one thread). */
@@ -110,15 +137,18 @@ RESR_HD void resr_control_step(const ResrControlArgs *a)
         c->status.overflow = 0;
     } else if (a->op == RESR_CONTROL_JUDGE) {
         resr_control_judge(c, a);
-    } else {
+    } else if (a->op == RESR_CONTROL_FRAME_END) {
         resr_control_frame_end(c, a);
+    } else {
+        resr_control_dedup(c, a);
     }
 }
 
 /* The state the host uploads once: scale 1, nothing counted. */
 RESR_HD void resr_cuda_control_init(ResrCudaControl *c)
 {
-    ResrCudaControl zero = { { 0, 0 }, 1.0f, 0, { 0, 0, 0, 0 }, { 0, 0, 0, 0 }, { 0, 0, 0, 0 } };
+    ResrCudaControl zero = { { 0, 0 }, 1.0f, 0, { 0, 0, 0, 0 }, { 0, 0, 0, 0 }, { 0, 0, 0, 0 },
+                             0, 0, 0, 0, 0 };
     *c = zero;
 }
 

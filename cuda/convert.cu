@@ -36,6 +36,8 @@ extern "C" __global__ void __launch_bounds__(128) resr_net_to_frame(const ResrOu
 /* One thread per output pixel of the alpha rectangle. */
 extern "C" __global__ void __launch_bounds__(128) resr_alpha_upscale_kernel(const ResrAlphaArgs a)
 {
+    if (resr_control_reusing(a.control))   /* dedup: the kept output is copied instead */
+        return;
     const int x = a.x0 + blockIdx.x * blockDim.x + threadIdx.x;
     const int y = a.y0 + blockIdx.y * blockDim.y + threadIdx.y;
 

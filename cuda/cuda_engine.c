@@ -69,6 +69,10 @@ typedef struct CudaEngine {
     CUdeviceptr d_resample_tables;
     ResrResampleArgs resample[4];
     int resample_launches;
+    /* held frames (config.dedup): the input that made the kept network-size output, and
+     * that output; forget_kept: the next frame is not compared (a new plan) */
+    DeviceFrame kept_in, kept_out;
+    int forget_kept;
 } CudaEngine;
 
 static int cu_check(CudaEngine *e, CUresult r, const char *call)
@@ -325,6 +329,20 @@ static int plan_staging(CudaEngine *e, const ResrFrameGeometry *g)
     return ret;
 }
 
+/* dedup: the kept input and network-size output on the device; a new plan forgets them. */
+static int plan_kept_frames(CudaEngine *e, const ResrFrameGeometry *g)
+{
+    const int s = e->base.model->scale;
+    int ret;
+
+    e->forget_kept = 1;
+    if (!e->base.config.dedup)
+        return 0;
+    if ((ret = device_frame_alloc(e, &e->kept_in, &g->in_format, g->in_width, g->in_height)) < 0)
+        return ret;
+    return device_frame_alloc(e, &e->kept_out, &g->out_format, g->in_width * s, g->in_height * s);
+}
+
 static int cuda_plan(ResrEngine *engine, const ResrFrameGeometry *g)
 {
     CudaEngine *e = (CudaEngine *)engine;
@@ -341,8 +359,8 @@ static int cuda_plan(ResrEngine *engine, const ResrFrameGeometry *g)
     /* the arena depends on the input size only: new colour properties need no new memory */
     if (g->in_width != e->arena_w || g->in_height != e->arena_h)
         ret = plan_arena(e, g);
-    if (ret >= 0 && (ret = plan_resample(e, g)) >= 0)
-        ret = plan_staging(e, g);
+    if (ret >= 0 && (ret = plan_resample(e, g)) >= 0 && (ret = plan_staging(e, g)) >= 0)
+        ret = plan_kept_frames(e, g);
     if (ret >= 0) {
         e->geometry = *g;
         e->planned = 1;
@@ -379,12 +397,28 @@ static int run_network(CudaEngine *e, const ResrPlanes *src, const ResrPlanes *d
     frames.out     = *dst;
     frames.in_w    = e->geometry.in_width;
     frames.in_h    = e->geometry.in_height;
+    /* dedup: decided on the device (cuda_plan.c dedup_compare); the host only says when
+     * the kept frames are not to be compared with */
+    frames.dedup   = e->base.config.dedup;
+    frames.forget  = e->forget_kept || e->base.forget_kept;
+    frames.dedup_threshold = e->base.config.dedup_threshold;
+    frames.kept_in  = e->kept_in.planes;
+    frames.kept_out = e->kept_out.planes;
+    e->forget_kept = e->base.forget_kept = 0;
     ret = resr_cuda_run_frame(&backend, e->launches, e->base.model, &e->weights, e->d_weights,
                               &e->arena, e->d_arena, e->d_control, &frames, &e->tiles,
                               e->collect_stats, &rs);
     if (ret < 0)
         return ret;
     e->stats.tiles += e->tiles.count;
+    e->base.last_reused = -1;
+    if (frames.dedup && e->base.config.timing) {
+        /* -v verbose waits after every stage anyway: one read says whether it reused */
+        ResrCudaControl c;
+        if ((ret = backend_control_read(e, e->d_control, &c)) < 0)
+            return ret;
+        e->base.last_reused = (int)c.last_reused;
+    }
     if (e->collect_stats) {
         e->stats.retries_last = rs.retries;
         e->stats.act_scale = rs.act_scale;
@@ -465,14 +499,19 @@ static int cuda_run(ResrEngine *engine, const ResrPlanes *in, ResrPlanes *out)
     return ret;
 }
 
+/* Waits for the stream; with dedup, reads the reuse count (the stream is idle then). */
 static int cuda_finish(ResrEngine *engine)
 {
     CudaEngine *e = (CudaEngine *)engine;
+    ResrCudaControl c;
     int ret;
 
     if ((ret = push(e)) < 0)
         return ret;
     ret = sync_stream(e);
+    if (ret >= 0 && e->base.config.dedup && e->d_control &&
+        (ret = backend_control_read(e, e->d_control, &c)) >= 0)
+        e->base.frames_reused = c.reused;
     pop(e);
     return ret;
 }
@@ -506,6 +545,8 @@ static void cuda_free(ResrEngine *engine)
         device_frame_free(e, &e->stage_in);
         device_frame_free(e, &e->stage_out);
         device_frame_free(e, &e->full);
+        device_frame_free(e, &e->kept_in);
+        device_frame_free(e, &e->kept_out);
         if (e->d_weights)
             e->cu->cuMemFree(e->d_weights);
         if (e->module)

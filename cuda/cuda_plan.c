@@ -16,6 +16,7 @@ const char *const resr_cuda_kernel_names[RESR_KERNEL_COUNT] = {
     "resr_conv3x3_bf16_bn16", "resr_conv3x3_bf16_bn32", "resr_conv3x3_bf16_bn48", "resr_conv3x3_bf16_bn64",
     "resr_conv3x3_f32_bn16",  "resr_conv3x3_f32_bn32",  "resr_conv3x3_f32_bn48",  "resr_conv3x3_f32_bn64",
     "resr_frame_to_net", "resr_net_to_frame", "resr_alpha_upscale_kernel", "resr_control_kernel",
+    "resr_dedup_compare", "resr_dedup_copy",
 };
 
 static int round_up(int v, int m) { return (v + m - 1) / m * m; }
@@ -443,11 +444,13 @@ void resr_cuda_alpha_launch(ResrCudaLaunch *l, const ResrCudaFrames *f, int scal
 
 /* ---- frame driver -------------------------------------------------------------------------- */
 
-static int control_launch(const ResrCudaBackend *be, uint64_t control, int op, int last_pass, int rescale)
+static int control_launch_forget(const ResrCudaBackend *be, uint64_t control, int op, int last_pass,
+                                 int rescale, int forget)
 {
     ResrCudaLaunch l;
 
     memset(&l, 0, sizeof(l));
+    l.args.control.forget = forget;
     l.kernel = RESR_KERNEL_CONTROL;
     l.grid[0] = l.grid[1] = l.grid[2] = 1;
     l.block[0] = 32;
@@ -457,6 +460,98 @@ static int control_launch(const ResrCudaBackend *be, uint64_t control, int op, i
     l.args.control.last_pass = last_pass;
     l.args.control.rescale = rescale;
     return be->launch(be->opaque, &l);
+}
+
+static int control_launch(const ResrCudaBackend *be, uint64_t control, int op, int last_pass, int rescale)
+{
+    return control_launch_forget(be, control, op, last_pass, rescale, 0);
+}
+
+/* ---- held frames (dedup) --------------------------------------------------------------- */
+
+/* The compare of the new input with the kept one, one launch per stored component, between
+ * DEDUP_BEGIN and DEDUP_DECIDE: the decision is on the device. */
+static int dedup_compare(const ResrCudaBackend *be, const ResrCudaFrames *f, uint64_t control)
+{
+    int comps[4], ret;
+    const int n = resr_stored_components(&f->in_fmt, comps);
+
+    if ((ret = control_launch_forget(be, control, RESR_CONTROL_DEDUP_BEGIN, 0, 0, f->forget)) < 0)
+        return ret;
+    for (int i = 0; i < n; i++) {
+        ResrCudaLaunch l;
+        ResrDedupCompareArgs *a = &l.args.compare;
+        int cw, ch;
+
+        memset(&l, 0, sizeof(l));
+        resr_dedup_component_size(&f->in_fmt, comps[i], f->in_w, f->in_h, &cw, &ch);
+        l.kernel = RESR_KERNEL_DEDUP_COMPARE;
+        l.block[0] = 32;
+        l.block[1] = 4;
+        l.block[2] = 1;
+        l.grid[0] = ((cw + RESR_DEDUP_BLOCK - 1) / RESR_DEDUP_BLOCK + 31) / 32;
+        l.grid[1] = ((ch + RESR_DEDUP_BLOCK - 1) / RESR_DEDUP_BLOCK + 3) / 4;
+        l.grid[2] = 1;
+        a->fmt = f->in_fmt;
+        a->a = f->in;
+        a->b = f->kept_in;
+        a->comp = comps[i];
+        a->cw = cw;
+        a->ch = ch;
+        a->threshold = f->dedup_threshold;
+        a->control = control;
+        if ((ret = be->launch(be->opaque, &l)) < 0)
+            return ret;
+    }
+    return control_launch(be, control, RESR_CONTROL_DEDUP_DECIDE, 0, 0);
+}
+
+/* Copies the planes of a w x h frame of fmt, src -> dst, when the frame's reuse flag is
+ * when_reuse. */
+static int dedup_copy(const ResrCudaBackend *be, const ResrPixelFormat *fmt, int w, int h,
+                      const ResrPlanes *src, const ResrPlanes *dst, int when_reuse, uint64_t control)
+{
+    size_t row_bytes[RESR_MAX_PLANES];
+    int rows[RESR_MAX_PLANES], ret;
+    const int planes = resr_plane_layout(fmt, w, h, row_bytes, rows);
+
+    for (int p = 0; p < planes; p++) {
+        ResrCudaLaunch l;
+        ResrDedupCopyArgs *a = &l.args.copy;
+
+        memset(&l, 0, sizeof(l));
+        l.kernel = RESR_KERNEL_DEDUP_COPY;
+        l.block[0] = 128;
+        l.block[1] = l.block[2] = 1;
+        l.grid[0] = (unsigned)((row_bytes[p] + 127) / 128);
+        l.grid[1] = (unsigned)rows[p];
+        l.grid[2] = 1;
+        a->src = (uint64_t)(uintptr_t)src->data[p];
+        a->dst = (uint64_t)(uintptr_t)dst->data[p];
+        a->src_pitch = src->linesize[p];
+        a->dst_pitch = dst->linesize[p];
+        a->row_bytes = (int32_t)row_bytes[p];
+        a->rows = rows[p];
+        a->when_reuse = when_reuse;
+        a->control = control;
+        if ((ret = be->launch(be->opaque, &l)) < 0)
+            return ret;
+    }
+    return 0;
+}
+
+/* After the network: a reused frame gets the kept output; a computed one becomes the kept
+ * one (the network-size output: a resize after it runs on either). */
+static int dedup_finish(const ResrCudaBackend *be, const ResrCudaFrames *f, int scale, uint64_t control)
+{
+    const int ow = f->in_w * scale, oh = f->in_h * scale;
+    int ret;
+
+    if ((ret = dedup_copy(be, &f->out_fmt, ow, oh, &f->kept_out, &f->out, 1, control)) < 0 ||
+        (ret = dedup_copy(be, &f->in_fmt, f->in_w, f->in_h, &f->in, &f->kept_in, 0, control)) < 0 ||
+        (ret = dedup_copy(be, &f->out_fmt, ow, oh, &f->out, &f->kept_out, 0, control)) < 0)
+        return ret;
+    return 0;
 }
 
 /* One tile: its program `passes` times, judged on the device after each pass. */
@@ -488,6 +583,8 @@ int resr_cuda_run_frame(const ResrCudaBackend *be, ResrCudaLaunch *launches,
     int ret;
 
     memset(stats, 0, sizeof(*stats));
+    if (frames->dedup && (ret = dedup_compare(be, frames, control)) < 0)
+        return ret;
     for (int t = 0; t < plan->count; t++) {
         const int n = resr_cuda_tile_program(launches, model, w, weights_base, arena, arena_base,
                                              frames, &plan->tiles[t], control);
@@ -496,10 +593,15 @@ int resr_cuda_run_frame(const ResrCudaBackend *be, ResrCudaLaunch *launches,
     }
     if (frames->in_fmt.has_alpha && frames->out_fmt.has_alpha) {
         resr_cuda_alpha_launch(&launches[0], frames, model->scale);
+        launches[0].args.alpha.control = frames->dedup ? control : 0;
         if ((ret = be->launch(be->opaque, &launches[0])) < 0)
             return ret;
     }
-    if ((ret = control_launch(be, control, RESR_CONTROL_FRAME_END, 0, rescale)) < 0)
+    if (frames->dedup && (ret = dedup_finish(be, frames, model->scale, control)) < 0)
+        return ret;
+    /* FRAME_END before DEDUP_END: a reused frame leaves the scale and the counts alone */
+    if ((ret = control_launch(be, control, RESR_CONTROL_FRAME_END, 0, rescale)) < 0 ||
+        (frames->dedup && (ret = control_launch(be, control, RESR_CONTROL_DEDUP_END, 0, rescale)) < 0))
         return ret;
     if (read_status) {
         ResrCudaControl c;

@@ -16,6 +16,7 @@
 #include "../core/tile_plan.h"
 #include "../models/model.h"
 #include "control_math.cuh"
+#include "dedup_math.cuh"
 #include "kernel_args.h"
 
 /* Kernels, in the order of resr_cuda_kernel_names. */
@@ -25,6 +26,8 @@ enum {
     RESR_KERNEL_NET_TO_FRAME,
     RESR_KERNEL_ALPHA,
     RESR_KERNEL_CONTROL,           /* the overflow control's step (control_math.cuh) */
+    RESR_KERNEL_DEDUP_COMPARE,     /* held frames (dedup_math.cuh) */
+    RESR_KERNEL_DEDUP_COPY,
     RESR_KERNEL_COUNT
 };
 
@@ -84,6 +87,8 @@ typedef struct ResrCudaLaunch {
         ResrOutputArgs output;
         ResrAlphaArgs alpha;
         ResrControlArgs control;
+        ResrDedupCompareArgs compare;
+        ResrDedupCopyArgs copy;
     } args;
 } ResrCudaLaunch;
 
@@ -92,6 +97,11 @@ typedef struct ResrCudaFrames {
     ResrPixelFormat in_fmt, out_fmt;
     ResrPlanes in, out;
     int in_w, in_h;
+    /* held frames (dedup): when set, the kept input and network-size output, and the
+     * threshold; forget: this frame is not compared (a seek) */
+    int dedup, forget;
+    float dedup_threshold;
+    ResrPlanes kept_in, kept_out;
 } ResrCudaFrames;
 
 /*

@@ -51,6 +51,15 @@ typedef struct ResrCudaControl {
     ResrCudaReport frame;      /* the frame being run */
     ResrCudaReport last;       /* the last finished frame */
     ResrCudaReport total;      /* every frame since the engine was made */
+    /* held frames (dedup, core/dedup.h), decided on the device: DEDUP_DECIDE sets reuse
+     * when kept_valid and no compare thread set differs; while reuse is set every kernel
+     * of the network returns at once (resr_control_skip) and the copy kernels put the
+     * kept output in place. last_reused and reused are what the host reads when it looks. */
+    uint32_t reuse;
+    uint32_t kept_valid;
+    uint32_t differs;
+    uint32_t last_reused;
+    uint32_t reused;           /* frames reused since the engine was made */
 } ResrCudaControl;
 
 /* The control kernel's one parameter: one thread applies `op` to *control. */
@@ -58,6 +67,9 @@ enum {
     RESR_CONTROL_TILE_BEGIN = 0,  /* skip = 0, status cleared: the tile's first pass runs */
     RESR_CONTROL_JUDGE,           /* after a pass: accept it, or lower the scale to rerun it */
     RESR_CONTROL_FRAME_END,       /* recovery: raise the scale when the frame left room */
+    RESR_CONTROL_DEDUP_BEGIN,     /* differs = 0; forget: kept_valid = 0 */
+    RESR_CONTROL_DEDUP_DECIDE,    /* reuse = kept_valid && !differs, counted */
+    RESR_CONTROL_DEDUP_END,       /* a computed frame is now the kept one; reuse = 0 */
 };
 
 typedef struct ResrControlArgs {
@@ -65,7 +77,34 @@ typedef struct ResrControlArgs {
     int32_t op;
     int32_t last_pass;         /* JUDGE: no pass follows, accept whatever it produced */
     int32_t rescale;           /* 1: fp16 (the scale moves); 0: bf16, fp32 (counted only) */
+    int32_t forget;            /* DEDUP_BEGIN: the kept frames are not to be compared with */
 } ResrControlArgs;
+
+/*
+ * dedup's compare: one thread per RESR_DEDUP_BLOCK-square block of component comp (a cw x ch plane) of the
+ * new input a and the kept input b; a block whose mean |difference| exceeds threshold
+ * (core/dedup.h resr_dedup_block_diff) sets control->differs.
+ */
+typedef struct ResrDedupCompareArgs {
+    ResrPixelFormat fmt;
+    ResrPlanes a, b;
+    int32_t comp, cw, ch;
+    float threshold;
+    uint64_t control;
+} ResrDedupCompareArgs;
+
+/*
+ * dedup's copy of one plane, rows x row_bytes, one thread per byte; it runs only when
+ * control->reuse equals when_reuse (1: the kept output into the frame; 0: a computed
+ * frame into the kept ones).
+ */
+typedef struct ResrDedupCopyArgs {
+    uint64_t src, dst;
+    int64_t src_pitch, dst_pitch;
+    int32_t row_bytes, rows;
+    int32_t when_reuse;
+    uint64_t control;
+} ResrDedupCopyArgs;
 
 /*
  * One 3x3 convolution (stride 1, zero padding 1) over a channels-last tensor, with the
@@ -154,6 +193,7 @@ typedef struct ResrAlphaArgs {
     int32_t src_w, src_h;
     int32_t scale;
     int32_t x0, y0, w, h;      /* output rectangle this launch writes */
+    uint64_t control;          /* ResrCudaControl, or 0: returns at once on a reused frame */
 } ResrAlphaArgs;
 
 /* Resize (outscale): one component of one frame, one thread per output sample. */

@@ -8,3 +8,4 @@
 #include "conv3x3_f32.cu"
 #include "convert.cu"
 #include "resample.cu"
+#include "dedup.cu"

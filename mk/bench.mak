@@ -30,3 +30,10 @@ bench-venv:
 	$(BENCH_VENV)/bin/pip install --quiet openvino
 
 .PHONY: bench bench-tools bench-venv
+
+# Held frames: ./ffmpeg with and without dedup, side by side (tests/bench/dedup_bench.py)
+#   make bench-dedup      writes tests/bench/RESULTS-dedup.md
+bench-dedup: ffmpeg
+	$(BENCH_PYTHON) tests/bench/dedup_bench.py --out tests/bench/RESULTS-dedup.md $(BENCH_ARGS)
+
+.PHONY: bench-dedup

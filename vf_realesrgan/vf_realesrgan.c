@@ -46,6 +46,7 @@
 #include "../core/resample.h"
 #include "../core/tile_plan.h"
 #include "../cpu/cpu_engine.h"
+#include "dedup.h"
 #include "ffmpeg_compat.h"
 #include "formats.h"
 #include "model_options.h"
@@ -112,6 +113,7 @@ typedef struct RealESRGANContext {
     int cpu_backend;
     int device;
     enum AVPixelFormat out_format;   ///< CUDA frames: output sw_format, NONE = the input's
+    RealESRGANDedup dedup;           ///< held frames (dedup.c)
 
     char model_path[4096];           ///< the file model_name resolved to
     ResrModel *model;
@@ -329,6 +331,8 @@ static av_cold int realesrgan_init(AVFilterContext *ctx)
         return AVERROR(ENOSYS);
     }
 
+    if ((ret = ff_realesrgan_dedup_init(ctx, &s->dedup)) < 0)
+        return ret;
     if ((ret = ff_realesrgan_load_model(ctx, "model", s->model_name, &s->model, s->model_path,
                                         sizeof(s->model_path))) < 0)
         return ret;
@@ -356,6 +360,7 @@ static av_cold void realesrgan_uninit(AVFilterContext *ctx)
 
     if (s->frame_count)
         av_log(ctx, AV_LOG_VERBOSE, "%"PRId64" frame(s) upscaled\n", s->frame_count);
+    ff_realesrgan_dedup_summary(ctx, &s->dedup, s->engine, s->frame_count);
     release_config(s);
     resr_model_free(&s->model);
 }
@@ -521,6 +526,7 @@ static int create_engine(AVFilterContext *ctx, int hw_in)
     };
     int ret;
 
+    ff_realesrgan_dedup_config(&s->dedup, &config);
     if (cuda) {
         if (s->alpha == ALPHA_NETWORK && av_pix_fmt_desc_get(s->sw_in)->flags & AV_PIX_FMT_FLAG_ALPHA) {
             av_log(ctx, AV_LOG_ERROR, "alpha=network runs on the CPU engine (software frames, "
@@ -846,13 +852,16 @@ static int realesrgan_filter_frame(AVFilterLink *inlink, AVFrame *in)
     if ((ret = check_frame_layout(ctx, in)) < 0 ||
         (ret = to_native_bytes(ctx, &in)) < 0 ||
         (ret = follow_colour_properties(ctx, in)) < 0 ||
-        (ret = output_frame(ctx, in, &out)) < 0 ||
-        (ret = upscale(ctx, in, out)) < 0)
+        (ret = output_frame(ctx, in, &out)) < 0)
+        goto fail;
+    ff_realesrgan_dedup_before(ctx, &s->dedup, s->engine, in);
+    if ((ret = upscale(ctx, in, out)) < 0)
         goto fail;
     /* the engine wrote native samples into the big-endian frame */
     if (s->swap_bytes && (ret = ff_realesrgan_swap_sample_bytes(out)) < 0)
         goto fail;
     log_frame_time(ctx, in, start);
+    ff_realesrgan_dedup_after(ctx, s->engine, s->frame_count);
     s->frame_count++;
     av_frame_free(&in);
     return ff_filter_frame(ctx->outputs[0], out);
@@ -894,6 +903,7 @@ static const AVOption realesrgan_options[] = {
         { "native", "the hand-written fp32 kernels (AVX2+FMA or portable C)", 0, AV_OPT_TYPE_CONST, { .i64 = RESR_CPU_BACKEND_NATIVE }, 0, 0, FLAGS, .unit = "cpu_backend" },
         { "onednn", "oneDNN convolutions with fused bias and activation (jit:avx2, AVX-512, AMX)", 0, AV_OPT_TYPE_CONST, { .i64 = RESR_CPU_BACKEND_ONEDNN }, 0, 0, FLAGS, .unit = "cpu_backend" },
     { "device", "GPU index for software frames with backend=cuda, -1 = the filter graph's CUDA device (-filter_hw_device), else GPU 0", OFFSET(device), AV_OPT_TYPE_INT, { .i64 = -1 }, -1, 255, FLAGS },
+    { "dedup", "held frames: reuse the previous output when the input is the same picture as the one that made it: no 2x2 block of samples differs by more than this mean in 8-bit code values (scaled to the frame's depth; 0 = equal frames only, -1 = off; the default catches codec noise)", OFFSET(dedup.threshold), AV_OPT_TYPE_FLOAT, { .dbl = RESR_DEDUP_DEFAULT }, -1, RESR_DEDUP_MAX, FLAGS },
     { "out_format", "CUDA frames: output sw_format, one of nv12, yuv420p, p010le, p016le, yuv444p, yuv444p16le, 0rgb32, 0bgr32, rgb32, bgr32; none = the input's", OFFSET(out_format), AV_OPT_TYPE_PIXEL_FMT, { .i64 = AV_PIX_FMT_NONE }, AV_PIX_FMT_NONE, INT_MAX, FLAGS },
     { NULL }
 };

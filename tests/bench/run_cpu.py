@@ -331,7 +331,7 @@ def ffmpeg_frames(model, two_frames, w, h, threads):
     The frame counts come from -progress, read as they arrive (every 20 ms)."""
     cmd = [FFMPEG, '-hide_banner', '-nostdin', '-loglevel', 'error', '-nostats', '-stats_period', '0.02',
            '-progress', 'pipe:1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', f'{w}x{h}', '-i', two_frames,
-           '-vf', f'realesrgan=model={model}:threads={threads}', '-f', 'null', '-']
+           '-vf', f'realesrgan=model={model}:threads={threads}:dedup=-1', '-f', 'null', '-']
     seen = {}
     with open(os.path.join(WORK, 'tmp', 'ffmpeg.err'), 'w+') as err:
         t0 = time.perf_counter()

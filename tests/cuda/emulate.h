@@ -324,6 +324,30 @@ static uint64_t emu_launch_control(const ResrCudaLaunch *l)
     return 0;
 }
 
+/* dedup's kernels (dedup.cu): the compare always works, a copy only in its case. */
+static int emu_dedup(const ResrCudaLaunch *l)
+{
+    const unsigned gx = l->grid[0] * l->block[0], gy = l->grid[1] * l->block[1];
+
+    if (l->kernel == RESR_KERNEL_DEDUP_COPY && !resr_dedup_copy_runs(&l->args.copy)) {
+        emu_counters.skipped++;
+        return 0;
+    }
+    for (unsigned y = 0; y < gy; y++)
+        for (unsigned x = 0; x < gx; x++) {
+            if (l->kernel == RESR_KERNEL_DEDUP_COMPARE) {
+                const ResrDedupCompareArgs *a = &l->args.compare;
+                if ((int)x * RESR_DEDUP_BLOCK < a->cw && (int)y * RESR_DEDUP_BLOCK < a->ch)
+                    resr_dedup_compare_thread(a, x, y);
+            } else {
+                const ResrDedupCopyArgs *a = &l->args.copy;
+                if ((int)x < a->row_bytes && (int)y < a->rows)
+                    resr_dedup_copy_thread(a, x, y);
+            }
+        }
+    return 0;
+}
+
 /* ---- conversions and the backend ---------------------------------------------------------- */
 
 static int emu_launch(void *opaque, const ResrCudaLaunch *l)
@@ -338,8 +362,12 @@ static int emu_launch(void *opaque, const ResrCudaLaunch *l)
         resr_control_step(&l->args.control);
         return 0;
     }
-    /* the kernels' first test: a pass after the tile was accepted returns at once */
-    if (resr_control_skip(emu_launch_control(l))) {
+    /* the kernels' first test: a pass after the tile was accepted returns at once, and
+     * every network kernel of a reused frame (dedup); alpha and the copies test reuse */
+    if (l->kernel == RESR_KERNEL_DEDUP_COMPARE || l->kernel == RESR_KERNEL_DEDUP_COPY)
+        return emu_dedup(l);
+    if (l->kernel == RESR_KERNEL_ALPHA ? resr_control_reusing(l->args.alpha.control) :
+                                         resr_control_skip(emu_launch_control(l))) {
         emu_counters.skipped++;
         return 0;
     }

@@ -21,7 +21,7 @@ for f in "${CUDA_FORMATS[@]}"; do CASES+=("cuda_frames_$f"); done
 CASES+=(cuda_frames_fp32_rrdb_x2 cuda_out_format_p010 cuda_outscale cuda_upload_backend_cuda
         cuda_upload_outscale cuda_upload_pre_pad cuda_upload_odd_size cuda_own_device cuda_pool_steady cuda_verbose_timings
         cuda_no_host_sync_fp16 cuda_no_host_sync_bf16 cuda_no_host_sync_fp32 cuda_no_host_sync_fp16_overflow
-        cuda_no_host_sync_fp16_overflow_pixels
+        cuda_no_host_sync_fp16_overflow_pixels cuda_no_host_sync_dedup cuda_dedup_reused
         error_cuda_sw_format error_cuda_out_format_model error_cuda_bf16_old_gpu error_cuda_device_index
         error_cuda_frames_backend_cpu)
 require_ffmpeg "${CASES[@]}"
@@ -206,8 +206,28 @@ no_host_sync() {   # CASE MODEL OPTIONS
     fi
 }
 for p in fp16 bf16 fp32; do
-    no_host_sync "cuda_no_host_sync_$p" "$M4" ":precision=$p:tile=16"
+    # dedup=-1: the looped picture would be reused, and this is the network's path
+    no_host_sync "cuda_no_host_sync_$p" "$M4" ":precision=$p:tile=16:dedup=-1"
 done
+# held frames: the reused frames' path (compare, decision, copies) adds no host wait either
+no_host_sync cuda_no_host_sync_dedup "$M4" ":precision=fp16:tile=16:dedup=0"
+
+# held frames on CUDA frames: 5 equal frames, 4 reused (the count read at the end of the
+# stream, and with -v verbose one line per reused frame), the output equal to dedup=-1's
+for d in 0 -1; do
+    fake "dedup$d" "${DEV[@]}" -v verbose -stream_loop 4 "${SRC[@]}" \
+        -vf "$TAG,format=nv12,hwupload,realesrgan=model=$M4:dedup=$d,hwdownload,format=nv12" \
+        -f framemd5 "$WORK/dedup$d.md5"
+done
+line=$(grep -o '[0-9]* of [0-9]* frames reused' "$WORK/dedup0.log")
+if [ "$line" = "4 of 5 frames reused" ] && [ "$(grep -c 'reused: the same picture' "$WORK/dedup0.log")" -eq 4 ] &&
+   [ "$(grep -v '^#' "$WORK/dedup0.md5" | awk -F', *' '{ print $3, $6 }')" = \
+     "$(grep -v '^#' "$WORK/dedup-1.md5" | awk -F', *' '{ print $3, $6 }')" ] &&
+   [ "$(grep -vc '^#' "$WORK/dedup0.md5")" -eq 5 ]; then
+    pass cuda_dedup_reused
+else
+    fail cuda_dedup_reused "'$line' (want 4 of 5 frames reused), $(grep -c 'reused: the same picture' "$WORK/dedup0.log") verbose lines (want 4), or outputs differ from dedup=-1's: $(log_excerpt "$WORK/dedup0.log")"
+fi
 
 # fp16 with activations past its range: srvgg_x4.safetensors rescaled (first conv and every
 # bias but the last times 2^16, the last conv's weights / 2^16: the same output in exact
@@ -253,7 +273,7 @@ h += b" " * (-len(h) % 8)
 open(dst, "wb").write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
 PYEOF
 if [ -f "$BIG" ]; then
-    no_host_sync cuda_no_host_sync_fp16_overflow "$BIG" ":precision=fp16:tile=16"
+    no_host_sync cuda_no_host_sync_fp16_overflow "$BIG" ":precision=fp16:tile=16:dedup=-1"
     # and the pixels: the recomputed tiles against backend=cpu on the original model
     name=cuda_no_host_sync_fp16_overflow
     if fake "${name}_v" "${DEV[@]}" -v verbose "${SRC[@]}" -vf "$TAG,format=nv12,hwupload,realesrgan=model=$BIG:tile=16,hwdownload,format=nv12"             -f rawvideo -pix_fmt nv12 "$WORK/big.gpu" &&

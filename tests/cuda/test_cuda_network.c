@@ -451,7 +451,8 @@ static void run_frame_case(const FrameCase *fc)
     resr_cuda_arena_plan(&arena, m, RESR_PRECISION_FP32, plan.max_input_w, plan.max_input_h);
     uint8_t *arena_mem = aligned_alloc(256, arena.size);
     ResrCudaLaunch *launches = calloc(resr_cuda_max_launches(m), sizeof(*launches));
-    ResrCudaFrames frames = { *fmt, *fmt, in.planes, got.planes, fc->w, fc->h };
+    ResrCudaFrames frames = { .in_fmt = *fmt, .out_fmt = *fmt, .in = in.planes, .out = got.planes,
+                              .in_w = fc->w, .in_h = fc->h };
     ret = resr_cuda_run_frame(&emu_backend, launches, m, &wts, (uint64_t)(uintptr_t)wts.blob, &arena,
                               (uint64_t)(uintptr_t)arena_mem, (uint64_t)(uintptr_t)&control, &frames, &plan, 1, &stats);
     free(arena_mem), free(launches);

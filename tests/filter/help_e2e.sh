@@ -4,7 +4,7 @@
 # value of backend, precision, rounding, alpha and cpu_backend.
 . "$(dirname "$0")/_lib.sh"
 
-OPTIONS=(model outscale rounding dn dn_model tile tile_pad pre_pad alpha backend precision cpu_backend device out_format)
+OPTIONS=(model outscale rounding dn dn_model tile tile_pad pre_pad alpha backend precision cpu_backend device out_format dedup)
 require_ffmpeg help_documents_options
 "$FFMPEG" -hide_banner -h filter=realesrgan >"$WORK/help.txt" 2>&1
 

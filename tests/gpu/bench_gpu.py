@@ -133,7 +133,7 @@ class MemoryPoll:
 
 def ffmpeg_e2e(ffmpeg, video, model, size, encoder, timeout, log_path, frames=None):
     """Steady frames/s, frames, wall s and peak memory rise of one end-to-end run, or an error."""
-    vf = f'realesrgan=model={model}'
+    vf = f'realesrgan=model={model}:dedup=-1'   # the network on every frame (dedup: its own row)
     if size != (640, 480):
         vf = f'scale_cuda={size[0]}:{size[1]},' + vf
     enc = ['-c:v', 'hevc_nvenc', '-preset', 'p1', '-f', 'null', '-'] if encoder == 'nvenc' else ['-f', 'null', '-']

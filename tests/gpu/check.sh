@@ -469,6 +469,24 @@ elif fits pipeline 20; then
         "${hw_dec[@]}"
     psnr_step pipeline-upload "software frames, backend=cuda, outscale=3, vs CPU" \
         "[0:v]${crop}format=nv12,$vf:backend=cuda:outscale=3[g];[1:v]${crop}format=nv12,$cpu:outscale=3[c];[g][c]psnr"
+    # held frames (dedup) on CUDA frames, decided on the device: dedup=12 against dedup=-1 on
+    # the same decoded frames (the clip is drawn on threes); some frames reused, 40 dB or more
+    if fits pipeline-dedup 20; then
+        if bounded 40 "$work/pipeline-dedup.log" ff "${hw_dec[@]}" -i "$video" -filter_complex \
+                "[0:v]${to_cuda}split[a][b];[a]$vf:dedup=12,hwdownload,format=nv12[g];[b]$vf:dedup=-1,hwdownload,format=nv12[c];[g][c]psnr" \
+                -frames:v $(( frames * 6 )) -f null -; then
+            psnr=$(grep -oE 'average:[-+0-9.a-z]+' "$work/pipeline-dedup.log" | tail -n 1 | cut -d: -f2)
+            reused=$(grep -oE '[0-9]+ of [0-9]+ frames reused' "$work/pipeline-dedup.log" | head -n 1)
+            if [ -n "$reused" ] && [ "${reused%% *}" -gt 0 ] && at_least "$psnr" 40 inf; then
+                row pipeline-dedup PASS $secs "CUDA frames, dedup=12: $reused; $psnr dB against dedup=-1"
+            else
+                row pipeline-dedup FAIL $secs "dedup=12: '$reused', '$psnr' dB against dedup=-1 (want some reused, a number >= 40)"
+            fi
+        else
+            rc=$?
+            row pipeline-dedup FAIL $secs "$(why_failed $rc "$work/pipeline-dedup.log" 'error|failed|cannot')"
+        fi
+    fi
 fi
 
 # ---- benchmark: measurements, never a failure (tests/gpu/bench_gpu.py) ---------------------------
