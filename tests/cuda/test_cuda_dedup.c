@@ -62,7 +62,7 @@ static int engine_init(Engine *e, const ResrModel *m, int math, const ResrPixelF
     e->m = m;
     resr_cuda_control_init(&e->control);
     if ((ret = resr_cuda_weights_pack(&e->wts, m, math)) < 0 ||
-        (ret = resr_tile_plan_make(&e->plan, w, h, s, resr_model_unshuffle(m), tile, 8)) < 0)
+        (ret = resr_tile_plan_make(&e->plan, w, h, s, resr_model_unshuffle(m), tile, 8, 0)) < 0)
         return ret;
     resr_cuda_arena_plan(&e->arena, m, math, e->plan.max_input_w, e->plan.max_input_h);
     e->arena_mem = aligned_alloc(256, (e->arena.size + 255) / 256 * 256);
