@@ -28,7 +28,7 @@ if [ ! -f "$CLIP" ] || [ ! -f "$MODEL" ]; then
 fi
 
 SRC=$WORK/source.mkv
-VF="realesrgan=model=$MODEL"
+VF="realesrgan=model=$MODEL:dedup=-1"   # (dedup restarts per segment: see doc/archive.md)
 if ! make_source "$SRC" 80 60; then
     for name in "${ALL[@]}"; do fail "$name" "cannot make the test source"; done
     finish

@@ -101,7 +101,7 @@ if [ ! -f "$MODEL" ]; then
     skip batch_realesrgan_equal_single_process "$MODEL missing"
     finish
 fi
-RVF="realesrgan=model=$MODEL"
+RVF="realesrgan=model=$MODEL:dedup=-1"   # (dedup restarts per segment: see doc/archive.md)
 clip "$WORK/r/one.mkv" 20 32x24 && clip "$WORK/r/two/two.mkv" 30 32x24
 ROUT=$WORK/rout
 RWD=$ROUT/.archive-work

@@ -30,7 +30,7 @@ mkdir -p "$WORK/in/prog"
     -c:v ffv1 -g 10 "$WORK/in/prog/film.mkv" ||
     { for c in "${CASES[@]}"; do fail "$c" "cannot make the clips"; done; finish; }
 head -c 5000 /dev/urandom > "$WORK/in/prog/corrupt.mp4"
-VF="bwdif=send_field,realesrgan=model=$MODEL"
+VF="bwdif=send_field,realesrgan=model=$MODEL:dedup=-1"   # (dedup restarts per segment: doc/archive.md)
 
 cleanup_hooks+=(slurm_stop)
 export SLURM_EXTRA_CONF=MaxArraySize=4
