@@ -42,6 +42,14 @@ typedef enum ResrCpuBackend {
     RESR_CPU_BACKEND_ONEDNN = 2,  /* oneDNN primitives with fused post-ops */
 } ResrCpuBackend;
 
+/* Which kernels the CUDA engine's 3x3 convs run (issue 12, cuda/README.md). */
+typedef enum ResrCudaConv {
+    RESR_CUDA_CONV_AUTO    = 0,  /* mma.sync until a GPU run has checked CUTLASS */
+    RESR_CUDA_CONV_MMA     = 1,  /* the mma.sync kernels, every GPU */
+    RESR_CUDA_CONV_CUTLASS = 2,  /* CUTLASS sm_90a where it applies (9.0 and fp16 only,
+                                  * else create() refuses), mma.sync for the other layers */
+} ResrCudaConv;
+
 typedef struct ResrEngineConfig {
     /* The engine's copy holds the values it resolved: the thread count, the pad. */
     int threads;                 /* CPU workers, 0 = one per core */
@@ -53,6 +61,7 @@ typedef struct ResrEngineConfig {
                                   * output cropped after (resr_tile_plan_make) */
     ResrPrecision precision;
     ResrCpuBackend cpu_backend;  /* CPU engine only; the engine's copy holds the one chosen */
+    ResrCudaConv cuda_conv;      /* CUDA engine only */
     int timing;                  /* fill ResrEngine.last_run stage by stage (an asynchronous
                                   * engine then waits after each stage) */
     /* Held frames, when dedup is set: reuse the kept output when the input is within

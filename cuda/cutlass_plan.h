@@ -4,15 +4,20 @@
  * compute capability 9.0 only), the per-layer kernel choice, and the view checks that
  * CUTLASS's can_implement leaves out (it accepted a 200-byte pitch and a misaligned base
  * in the compile-only study: the TMA descriptors need them, so we check them here).
- * Not yet called by cuda_plan.c: the host launch of the CUTLASS kernels (TMA descriptors
- * through the driver, cuLaunchKernelEx) is the next step (cuda/README.md).
+ * cuda_engine.c launches them (cuda_conv=cutlass) through the driver with the Params that
+ * cutlass/sm90_params.cu makes; the weights they read are packed here.
  */
 #ifndef RESR_CUDA_CUTLASS_PLAN_H
 #define RESR_CUDA_CUTLASS_PLAN_H
 
 #include <stdint.h>
 
+#include <stddef.h>
+
 #include "../core/precision.h"
+#include "../models/model.h"
+#include "cuda_plan.h"
+#include "kernel_args.h"
 
 /* The instantiated kernels, as named in the cubin. */
 enum {
@@ -31,7 +36,7 @@ int resr_sm90_device_ok(int cc_major, int cc_minor);
 typedef struct ResrSm90Conv {
     ResrPrecision math;
     int in_channels, out_channels;
-    int upsample;                /* 1: nearest-x2 input on the fly (mma.sync only) */
+    int upsample;                /* input upsampling factor: 1 none, 2 nearest-x2 (mma.sync only) */
     int has_res1, has_res2;      /* residual adds */
     int has_dst_f32;             /* a float output */
 } ResrSm90Conv;
@@ -48,5 +53,57 @@ int resr_sm90_kernel_for(const ResrSm90Conv *conv, const char **why);
  */
 int resr_sm90_check_view(uint64_t base, int64_t pixel_stride, int channels, int elem_size,
                          const char **why);
+
+/* The conv a launch of the mma.sync kernels would run (its args), as resr_sm90_kernel_for
+ * sees it; conv is the model's conv (its real channel counts, not the padded ones). */
+void resr_sm90_conv_of(ResrSm90Conv *out, const ResrConvArgs *a, const ResrConv3x3 *conv,
+                       ResrPrecision math);
+
+/*
+ * The weights of the convs the CUTLASS kernels may run (C_in a multiple of 8, C_out 32 or
+ * 64), in their own blob: per conv, 256-byte aligned,
+ *   fp16 [C_out][3][3][C_in] (KRSC), times 2^weight_exp as the mma.sync packing
+ *   ResrSm90Epilogue                (bias, slope, acc_scale, res1_scale)
+ * at offset[i] (RESR_SM90_NO_WEIGHTS for the other convs). The kernel's epilogue reads
+ * bias and slope from here; the record is also what the fake driver's CPU twin of the
+ * kernel reads (tests/cuda/fake_libcuda.c), 256 bytes past the weights' end, rounded.
+ */
+#define RESR_SM90_NO_WEIGHTS ((size_t)-1)
+
+typedef struct ResrSm90EpilogueHead {
+    float acc_scale;             /* 2^-weight_exp */
+    float res1_scale;            /* RRDB's 5th dense conv: 0.2; else 1 */
+    float pad[2];
+    /* then float bias[C_out], float slope[C_out] */
+} ResrSm90EpilogueHead;
+
+typedef struct ResrSm90Weights {
+    int num_convs;
+    size_t *offset;
+    float *res1_scale;           /* per conv, as in its record */
+    size_t size;
+    uint8_t *blob;               /* host copy; the engine uploads it once */
+} ResrSm90Weights;
+
+/* Offset of conv's epilogue record from its weights. */
+size_t resr_sm90_epilogue_offset(int in_channels, int out_channels);
+
+/* weight_exp: per conv, the mma.sync packing's exponent (ResrCudaConvLayout.weight_exp). */
+int resr_sm90_weights_pack(ResrSm90Weights *w, const ResrModel *model, const int *weight_exp);
+void resr_sm90_weights_free(ResrSm90Weights *w);
+
+/* The model conv whose mma.sync weights are at weights_base + offset (l's args.conv.weight),
+ * or -1. */
+int resr_sm90_conv_index(const ResrCudaWeights *w, uint64_t weights_base, uint64_t weight);
+
+/*
+ * The per-layer choice for one launch of the tile program (cuda_plan.c): the CUTLASS
+ * kernel that runs it (RESR_SM90_*), or -1 with *why when it stays on mma.sync: not a
+ * conv, no CUTLASS weights for it (sw), resr_sm90_kernel_for refuses it, a view TMA
+ * cannot address (resr_sm90_check_view on the input, output and residual), no control
+ * block, or a residual scale other than the packed one. *index: the model conv, or -1.
+ */
+int resr_sm90_route(const ResrCudaLaunch *l, const ResrModel *m, const ResrCudaWeights *w,
+                    uint64_t weights_base, const ResrSm90Weights *sw, int *index, const char **why);
 
 #endif /* RESR_CUDA_CUTLASS_PLAN_H */

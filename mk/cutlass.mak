@@ -43,12 +43,48 @@ $(CUTLASS_EPILOGUE_TEST): tests/cuda/cutlass_epilogue.cpp $(CUTLASS_SRCS) $(CUTL
 cutlass-kernels: $(CUTLASS_CUBIN)
 tests: $(CUTLASS_CUBIN) $(CUTLASS_EPILOGUE_TEST)
 
+# The engine's side (cuda_conv=cutlass): the cubin embedded as a C array, and the host
+# code that makes the kernels' Params (cuda/cutlass/sm90_params.cu: nvcc, host only, no
+# CUDA runtime; CUTLASS's driver calls forwarded to pointers the engine resolves) linked
+# with its no-runtime stubs into one object. vf_realesrgan/ffmpeg.mak links both into
+# FFmpeg when the C array exists, with -lstdc++ (CUTLASS's host code prints with iostream).
+CUTLASS_CUBIN_C := build/cuda/resr_cutlass_cubin.c
+SM90_HOST_O     := build/cuda/resr_sm90_host.o
+$(CUTLASS_CUBIN_C): $(CUTLASS_CUBIN) cuda/embed.sh
+	@$(if $(Q),echo "EMBED	$@")
+	$(Q)sh cuda/embed.sh $< resr_cutlass_cubin > $@.tmp && mv $@.tmp $@
+
+build/cuda/sm90_params.o: cuda/cutlass/sm90_params.cu cuda/cutlass/sm90_params.h cuda/driver_ext.h \
+                          cuda/cutlass_plan.h $(CUTLASS_SRCS) $(CUTLASS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "NVCC	$@")
+	$(Q)$(NVCC) $(CUTLASS_NVFLAGS) -DCUTLASS_ENABLE_DIRECT_CUDA_DRIVER_CALL -I. \
+	    -gencode arch=compute_90a,code=sm_90a -Xcompiler -fPIC -c -o $@ $<
+
+build/cuda/sm90_noruntime.o: cuda/cutlass/sm90_noruntime.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) -O2 -fPIC -c -o $@ $<
+
+$(SM90_HOST_O): build/cuda/sm90_params.o build/cuda/sm90_noruntime.o
+	$(Q)$(LD) -r -o $@ $^
+	@if nm -u $@ | grep -q ' cuda[A-Z]'; then \
+	    echo "$@ needs the CUDA runtime:" >&2; nm -u $@ | grep ' cuda[A-Z]' >&2; rm -f $@; exit 1; fi
+
+ffmpeg-build: $(CUTLASS_CUBIN_C) $(SM90_HOST_O)
+cutlass-engine: $(CUTLASS_CUBIN_C) $(SM90_HOST_O)
+
 cutlass-sass: $(CUTLASS_CUBIN)
 	tests/cuda/cutlass_sm90.sh --sass-only
 else
-cutlass-kernels cutlass-sass:
+cutlass-kernels cutlass-sass cutlass-engine:
 	@echo "CUTLASS is not configured (./configure: 'CUTLASS (sm_90a)' line; tools/fetch-sources cutlass)" >&2
 	@exit 1
+
+# a CUTLASS build left from an earlier configuration must not reach FFmpeg's
+ffmpeg-build: no-cutlass-engine
+no-cutlass-engine:
+	@rm -f build/cuda/resr_cutlass_cubin.c build/cuda/resr_sm90_host.o
+.PHONY: no-cutlass-engine
 endif
 
 # cuobjdump and nvdisasm where the toolkit lacks them (CUDA 13's minimal installs):
@@ -59,7 +95,7 @@ cuda-tools:
 	cd build/cuda-tools && for w in wheels/*.whl; do python3 -m zipfile -e "$$w" .; done
 	chmod +x build/cuda-tools/nvidia/cu13/bin/*
 
-.PHONY: cutlass-kernels cutlass-sass cuda-tools
+.PHONY: cutlass-kernels cutlass-sass cutlass-engine cuda-tools
 
 # The GPU check of the CUTLASS path (tests/gpu/README.md, "CUTLASS check"): CUDA runtime,
 # sm_90a, the CPU engine's layer from libresr.a. Built here, run on an H100/H200.

@@ -23,6 +23,14 @@ ifeq ($(CONFIG_CUDA)$(if $(wildcard $(RESR_FATBIN_C)),yes),yesyes)
 RESR_OBJS    += $(patsubst $(RESR_SRC_DIR)/%.c,realesrgan/%.o,$(wildcard $(RESR_SRC_DIR)/cuda/*.c)) \
                 realesrgan/build/cuda/resr_kernels_fatbin.o
 $(RESR_OBJS:%=$(SUBDIR)%): CPPFLAGS += -DRESR_HAVE_CUDA=1
+# the CUTLASS sm_90a convs (mk/cutlass.mak, when configured): their cubin as a C array, and
+# the prebuilt host object that makes their Params (C++, no CUDA runtime: -lstdc++ only)
+RESR_CUTLASS_C := $(RESR_SRC_DIR)/build/cuda/resr_cutlass_cubin.c
+ifneq ($(wildcard $(RESR_CUTLASS_C)),)
+RESR_OBJS    += realesrgan/build/cuda/resr_cutlass_cubin.o
+$(RESR_OBJS:%=$(SUBDIR)%): CPPFLAGS += -DRESR_HAVE_CUTLASS=1
+FF_EXTRALIBS += $(RESR_SRC_DIR)/build/cuda/resr_sm90_host.o -lstdc++
+endif
 endif
 
 OBJS-$(CONFIG_REALESRGAN_FILTER) += $(RESR_OBJS)

@@ -111,6 +111,7 @@ typedef struct RealESRGANContext {
     int backend;
     int precision;
     int cpu_backend;
+    int cuda_conv;
     int device;
     enum AVPixelFormat out_format;   ///< CUDA frames: output sw_format, NONE = the input's
     RealESRGANDedup dedup;           ///< held frames (dedup.c)
@@ -520,6 +521,7 @@ static int create_engine(AVFilterContext *ctx, int hw_in)
         .precision = s->precision != PRECISION_AUTO ? s->precision :
                      cuda ? RESR_PRECISION_FP16 : RESR_PRECISION_FP32,
         .cpu_backend = s->cpu_backend,
+        .cuda_conv = s->cuda_conv,
         .timing    = av_log_get_level() >= AV_LOG_VERBOSE,
         .log       = engine_log,
         .log_ctx   = ctx,
@@ -902,6 +904,10 @@ static const AVOption realesrgan_options[] = {
         { "auto",   "oneDNN when the build has it and the CPU has AVX-512 or AMX, else native", 0, AV_OPT_TYPE_CONST, { .i64 = RESR_CPU_BACKEND_AUTO }, 0, 0, FLAGS, .unit = "cpu_backend" },
         { "native", "the hand-written fp32 kernels (AVX2+FMA or portable C)", 0, AV_OPT_TYPE_CONST, { .i64 = RESR_CPU_BACKEND_NATIVE }, 0, 0, FLAGS, .unit = "cpu_backend" },
         { "onednn", "oneDNN convolutions with fused bias and activation (jit:avx2, AVX-512, AMX)", 0, AV_OPT_TYPE_CONST, { .i64 = RESR_CPU_BACKEND_ONEDNN }, 0, 0, FLAGS, .unit = "cpu_backend" },
+    { "cuda_conv", "the CUDA engine's 3x3 convolutions", OFFSET(cuda_conv), AV_OPT_TYPE_INT, { .i64 = RESR_CUDA_CONV_AUTO }, RESR_CUDA_CONV_AUTO, RESR_CUDA_CONV_CUTLASS, FLAGS, .unit = "cuda_conv" },
+        { "auto",    "mma.sync (CUTLASS once a GPU run has checked it)", 0, AV_OPT_TYPE_CONST, { .i64 = RESR_CUDA_CONV_AUTO }, 0, 0, FLAGS, .unit = "cuda_conv" },
+        { "mma",     "the mma.sync kernels (sm_75 and newer)", 0, AV_OPT_TYPE_CONST, { .i64 = RESR_CUDA_CONV_MMA }, 0, 0, FLAGS, .unit = "cuda_conv" },
+        { "cutlass", "CUTLASS sm_90a wgmma/TMA convs where they apply (compute capability 9.0, fp16, a build with CUTLASS), mma.sync for the rest", 0, AV_OPT_TYPE_CONST, { .i64 = RESR_CUDA_CONV_CUTLASS }, 0, 0, FLAGS, .unit = "cuda_conv" },
     { "device", "GPU index for software frames with backend=cuda, -1 = the filter graph's CUDA device (-filter_hw_device), else GPU 0", OFFSET(device), AV_OPT_TYPE_INT, { .i64 = -1 }, -1, 255, FLAGS },
     { "dedup", "held frames: reuse the previous output when the input is the same picture as the one that made it: no 2x2 block of samples differs by more than this mean in 8-bit code values (scaled to the frame's depth; 0 = equal frames only, -1 = off; the default catches codec noise)", OFFSET(dedup.threshold), AV_OPT_TYPE_FLOAT, { .dbl = RESR_DEDUP_DEFAULT }, -1, RESR_DEDUP_MAX, FLAGS },
     { "out_format", "CUDA frames: output sw_format, one of nv12, yuv420p, p010le, p016le, yuv444p, yuv444p16le, 0rgb32, 0bgr32, rgb32, bgr32; none = the input's", OFFSET(out_format), AV_OPT_TYPE_PIXEL_FMT, { .i64 = AV_PIX_FMT_NONE }, AV_PIX_FMT_NONE, INT_MAX, FLAGS },

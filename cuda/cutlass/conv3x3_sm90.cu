@@ -111,6 +111,7 @@ struct Conv {
 #error "conv3x3_sm90.cu is for sm_90a only (cuda/cutlass.mak)"
 #endif
 
+#ifndef RESR_SM90_HOST_ONLY /* sm90_params.cu: the types, not the kernels */
 /*
  * The entry the engine launches (cuLaunchKernelEx, MaxThreadsPerBlock threads, the
  * kernel's SharedStorageSize of dynamic shared memory): params by value in constant
@@ -133,3 +134,4 @@ struct Conv {
 RESR_SM90_KERNEL(resr_conv3x3_sm90_f16_n64, 64, false)      /* SRVGG body, RRDB trunk/upsampling convs */
 RESR_SM90_KERNEL(resr_conv3x3_sm90_f16_n32, 32, false)      /* RRDB growth convs 64..160 -> 32 */
 RESR_SM90_KERNEL(resr_conv3x3_sm90_f16_n64_res, 64, true)   /* 5th dense conv: 192 -> 64, + x * 0.2 */
+#endif /* RESR_SM90_HOST_ONLY */

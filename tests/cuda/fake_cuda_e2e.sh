@@ -23,7 +23,10 @@ CASES+=(cuda_frames_fp32_rrdb_x2 cuda_out_format_p010 cuda_outscale cuda_upload_
         cuda_no_host_sync_fp16 cuda_no_host_sync_bf16 cuda_no_host_sync_fp32 cuda_no_host_sync_fp16_overflow
         cuda_no_host_sync_fp16_overflow_pixels cuda_no_host_sync_dedup cuda_dedup_reused
         error_cuda_sw_format error_cuda_out_format_model error_cuda_bf16_old_gpu error_cuda_device_index
-        error_cuda_frames_backend_cpu)
+        error_cuda_frames_backend_cpu
+        cuda_conv_cutlass_srvgg64 cuda_conv_cutlass_srvgg64_launches cuda_conv_cutlass_rrdb64
+        cuda_conv_cutlass_rrdb64_launches error_cuda_conv_cutlass_sm86 error_cuda_conv_cutlass_bf16
+        error_cuda_conv_cutlass_no_build)
 require_ffmpeg "${CASES[@]}"
 why=
 [ -f "$FAKE/libcuda.so.1" ] || why="build/fake-cuda/libcuda.so.1 not built (CUDA not configured)"
@@ -321,4 +324,53 @@ fake_error error_cuda_device_index "cannot open CUDA device 1" \
 # CUDA frames and backend=cpu: no format both sides take, ffmpeg says so
 fake_error error_cuda_frames_backend_cpu "Impossible to convert|auto_scale|No such filter|cannot|conversion" \
     "${DEV[@]}" "${SRC[@]}" -vf "format=nv12,hwupload,$SR:backend=cpu,hwdownload,format=nv12" -f null -
+
+# ---- cuda_conv=cutlass (issue 12): the CUTLASS sm_90a entries, launched through the driver
+# (cuLaunchKernelEx, TMA descriptors from cuTensorMapEncode*), run by the fake's CPU twin
+# (fake_sm90.h), the other convs by the mma.sync emulator; against backend=cpu. The test
+# fixtures are too narrow for the CUTLASS kernels (16/32 channels): two models with the
+# official widths are written here. The fake reports compute capability 9.0 unless told.
+cutlass_built=no
+grep -q '^CUTLASS_TARBALL = .' "$ROOT/config.mak" 2>/dev/null && [ -f "$ROOT/build/cuda/resr_cutlass_cubin.c" ] &&
+    cutlass_built=yes
+# cutlass_case NAME MODEL LAUNCHES ENCODES: PSNR against the CPU engine, then the driver's
+# counts for the one frame: CUTLASS launches (3 passes: fp16's retries are queued too, and
+# return at once), descriptors encoded (once per conv and tile size), none refused
+cutlass_case() {
+    local name=$1 model=$2 launches=$3 encodes=$4 got
+    compare "$name" "format=rgb0,hwupload,realesrgan=model=$model:cuda_conv=cutlass,hwdownload,format=rgb0" \
+        "format=rgb0,realesrgan=model=$model:backend=cpu" rgb0 1 40 -v verbose
+    got=$(sed -n 's/.* sm90_launches \([0-9]*\) tma_encodes \([0-9]*\) tma_errors \([0-9]*\).*/\1 \2 \3/p' "$WORK/$name.stats")
+    if [ "$got" = "$launches $encodes 0" ] && grep -q "CUTLASS sm_90a convs: $launches launch(es)" "$WORK/$name.log"; then
+        echo "# $name: $(grep -o 'CUTLASS sm_90a convs: .*' "$WORK/$name.log")"
+        pass "${name}_launches"
+    else
+        fail "${name}_launches" "CUTLASS launches, encodes, refused encodes: '$got', want '$launches $encodes 0'; $(grep -m1 -E 'CUTLASS|fake libcuda' "$WORK/$name.log")"
+    fi
+}
+if [ $cutlass_built = yes ] && "$PY" "$ROOT/tests/cuda/_make_wide_models.py" "$WORK"; then
+    # SRVGG 64 x 2 body convs: both on CUTLASS (n64), first and last on mma.sync
+    cutlass_case cuda_conv_cutlass_srvgg64 "$WORK/srvgg64_x4.safetensors" 6 6
+    # RRDB 64/32, one block, x2: 12 growth convs (n32), conv5 of rdb1/rdb2 (n64_res: 4
+    # descriptors), conv_hr (n64) per pass
+    cutlass_case cuda_conv_cutlass_rrdb64 "$WORK/rrdb64_x2.safetensors" 45 47
+    FAKE_CUDA_SM=86 fake_error error_cuda_conv_cutlass_sm86 "cuda_conv=cutlass: .*compute capability 9.0 only.*8.6" \
+        "${DEV[@]}" "${SRC[@]}" -vf "format=nv12,hwupload,$SR:cuda_conv=cutlass,hwdownload,format=nv12" -f null -
+    fake_error error_cuda_conv_cutlass_bf16 "cuda_conv=cutlass: .*precision=fp16 only" \
+        "${DEV[@]}" "${SRC[@]}" -vf "format=nv12,hwupload,$SR:cuda_conv=cutlass:precision=bf16,hwdownload,format=nv12" -f null -
+    skip error_cuda_conv_cutlass_no_build "this build has the CUTLASS kernels"
+else
+    why="this build has no CUTLASS kernels (./configure --enable-cutlass)"
+    [ $cutlass_built = yes ] && why="could not write the wide models"
+    for name in cuda_conv_cutlass_srvgg64 cuda_conv_cutlass_srvgg64_launches cuda_conv_cutlass_rrdb64 \
+                cuda_conv_cutlass_rrdb64_launches error_cuda_conv_cutlass_sm86 error_cuda_conv_cutlass_bf16; do
+        skip "$name" "$why"
+    done
+    if [ $cutlass_built = no ]; then
+        fake_error error_cuda_conv_cutlass_no_build "cuda_conv=cutlass: this build has no CUTLASS kernels" \
+            "${DEV[@]}" "${SRC[@]}" -vf "format=nv12,hwupload,$SR:cuda_conv=cutlass,hwdownload,format=nv12" -f null -
+    else
+        skip error_cuda_conv_cutlass_no_build "this build has the CUTLASS kernels"
+    fi
+fi
 finish

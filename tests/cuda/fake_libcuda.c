@@ -30,6 +30,8 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include "emulate.h"
 #include "../../cuda/resample_math.cuh"
+#include "../../cuda/driver_ext.h"
+#include "fake_sm90.h"
 
 #define FAKE_ERROR_INVALID_VALUE   1
 #define FAKE_ERROR_INVALID_DEVICE  101
@@ -39,6 +41,7 @@
 #define FAKE_MAX_ALLOCS            4096
 
 #define RESAMPLE_KERNEL RESR_KERNEL_COUNT
+#define SM90_KERNEL(k) (RESAMPLE_KERNEL + 1 + (k))   /* the CUTLASS entries (fake_sm90.h) */
 
 static struct {
     long allocs, frees, live, peak_live, launches, copies;
@@ -49,6 +52,7 @@ static struct {
     long syncs, queries;       /* the host waits for (or polls) the device */
     long htod, dtoh, dtod;     /* copies by direction (cuMemcpy2D* by their memory types) */
     size_t htod_bytes, dtoh_bytes;
+    long sm90_launches, tma_encodes, tma_errors;   /* the CUTLASS path (fake_sm90.h) */
 } stats;
 
 static struct { void *p; size_t size; } allocations[FAKE_MAX_ALLOCS];
@@ -70,10 +74,11 @@ __attribute__((destructor)) static void write_stats(void)
         return;
     fprintf(f, "allocs %ld frees %ld live %ld peak_live %ld peak_bytes %zu launches %ld copies %ld "
             "no_context %ld bad_frees %ld pushes %ld pops %ld syncs %ld queries %ld htod %ld dtoh %ld dtod %ld "
-            "htod_bytes %zu dtoh_bytes %zu\n", stats.allocs, stats.frees, stats.live,
+            "htod_bytes %zu dtoh_bytes %zu sm90_launches %ld tma_encodes %ld tma_errors %ld\n", stats.allocs, stats.frees, stats.live,
             stats.peak_live, stats.peak_bytes, stats.launches, stats.copies, stats.no_context,
             stats.bad_frees, stats.pushes, stats.pops, stats.syncs, stats.queries, stats.htod, stats.dtoh,
-            stats.dtod, stats.htod_bytes, stats.dtoh_bytes);
+            stats.dtod, stats.htod_bytes, stats.dtoh_bytes, stats.sm90_launches, stats.tma_encodes,
+            stats.tma_errors);
     fclose(f);
 }
 
@@ -369,7 +374,100 @@ CUresult CUDAAPI cuModuleGetFunction(CUfunction *f, CUmodule m, const char *name
         *f = (CUfunction)(uintptr_t)(RESAMPLE_KERNEL + 1);
         return CUDA_SUCCESS;
     }
+    for (int k = 0; k < RESR_SM90_KERNEL_COUNT; k++)
+        if (!strcmp(name, resr_sm90_kernel_names[k])) {
+            *f = (CUfunction)(uintptr_t)(SM90_KERNEL(k) + 1);
+            return CUDA_SUCCESS;
+        }
     return FAKE_ERROR_NOT_FOUND;
+}
+
+/* ---- the CUTLASS sm_90a path: driver_ext.h's calls (fake_sm90.h runs the kernels) ---- */
+
+static unsigned sm90_smem_allowed[RESR_SM90_KERNEL_COUNT];
+
+CUresult CUDAAPI cuFuncSetAttribute(CUfunction f, int attribute, int value);
+CUresult CUDAAPI cuFuncSetAttribute(CUfunction f, int attribute, int value)
+{
+    const int k = (int)(uintptr_t)f - 1 - SM90_KERNEL(0);
+
+    need_context();
+    if (k < 0 || k >= RESR_SM90_KERNEL_COUNT || value < 0)
+        return FAKE_ERROR_INVALID_VALUE;
+    if (attribute == RESR_CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES) {
+        if (value > FAKE_SM90_MAX_SMEM)
+            return FAKE_ERROR_INVALID_VALUE;
+        sm90_smem_allowed[k] = (unsigned)value;
+    }
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuLaunchKernelEx(const ResrLaunchConfig *c, CUfunction f, void **params, void **extra);
+CUresult CUDAAPI cuLaunchKernelEx(const ResrLaunchConfig *c, CUfunction f, void **params, void **extra)
+{
+    const int k = (int)(uintptr_t)f - 1 - SM90_KERNEL(0);
+    FakeSm90Launch l;
+    const char *why;
+
+    need_context();
+    stats.launches++;
+    if (k < 0 || k >= RESR_SM90_KERNEL_COUNT || !c || !params || !params[0] || !params[1] || extra)
+        return FAKE_ERROR_INVALID_VALUE;
+    memset(&l, 0, sizeof(l));
+    l.kernel = k;
+    l.grid[0] = c->grid_x, l.grid[1] = c->grid_y, l.grid[2] = c->grid_z;
+    l.block[0] = c->block_x, l.block[1] = c->block_y, l.block[2] = c->block_z;
+    l.smem = c->shared_bytes;
+    l.smem_allowed = sm90_smem_allowed[k];
+    for (unsigned i = 0; i < c->num_attrs; i++)
+        if (c->attrs[i].id == RESR_CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION) {
+            l.cluster[0] = (int)c->attrs[i].value.cluster_dim.x;
+            l.cluster[1] = (int)c->attrs[i].value.cluster_dim.y;
+            l.cluster[2] = (int)c->attrs[i].value.cluster_dim.z;
+        }
+    l.params = params[0];
+    memcpy(&l.control, params[1], sizeof(l.control));
+    if ((why = fake_sm90_launch(&l))) {
+        fprintf(stderr, "fake libcuda: cuLaunchKernelEx(%s): %s\n", resr_sm90_kernel_names[k], why);
+        return FAKE_ERROR_INVALID_VALUE;
+    }
+    stats.sm90_launches++;
+    return CUDA_SUCCESS;
+}
+
+static CUresult encoded(const char *call, const char *why)
+{
+    stats.tma_encodes++;
+    if (!why)
+        return CUDA_SUCCESS;
+    stats.tma_errors++;
+    fprintf(stderr, "fake libcuda: %s: %s\n", call, why);
+    return FAKE_ERROR_INVALID_VALUE;
+}
+
+CUresult CUDAAPI cuTensorMapEncodeTiled(void *map, int dtype, unsigned rank, void *address, const uint64_t *dim,
+                                        const uint64_t *strides, const uint32_t *box, const uint32_t *estrides,
+                                        int interleave, int swizzle, int l2, int oob);
+CUresult CUDAAPI cuTensorMapEncodeTiled(void *map, int dtype, unsigned rank, void *address, const uint64_t *dim,
+                                        const uint64_t *strides, const uint32_t *box, const uint32_t *estrides,
+                                        int interleave, int swizzle, int l2, int oob)
+{
+    return encoded("cuTensorMapEncodeTiled", fake_tmap_tiled(map, dtype, rank, address, dim, strides, box,
+                                                             estrides, interleave, swizzle, l2, oob));
+}
+
+CUresult CUDAAPI cuTensorMapEncodeIm2col(void *map, int dtype, unsigned rank, void *address, const uint64_t *dim,
+                                         const uint64_t *strides, const int *lower, const int *upper,
+                                         uint32_t channels_per_pixel, uint32_t pixels_per_column,
+                                         const uint32_t *estrides, int interleave, int swizzle, int l2, int oob);
+CUresult CUDAAPI cuTensorMapEncodeIm2col(void *map, int dtype, unsigned rank, void *address, const uint64_t *dim,
+                                         const uint64_t *strides, const int *lower, const int *upper,
+                                         uint32_t channels_per_pixel, uint32_t pixels_per_column,
+                                         const uint32_t *estrides, int interleave, int swizzle, int l2, int oob)
+{
+    return encoded("cuTensorMapEncodeIm2col",
+                   fake_tmap_im2col(map, dtype, rank, address, dim, strides, lower, upper, channels_per_pixel,
+                                    pixels_per_column, estrides, interleave, swizzle, l2, oob));
 }
 
 CUresult CUDAAPI cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,

@@ -6,10 +6,14 @@
  * offset must pass).
  */
 #include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../../core/half.h"
 #include "../../cuda/cutlass_plan.h"
+#include "../common/synthetic_model.h"
 
 static int failures;
 
@@ -31,6 +35,160 @@ static void view_case(const char *name, uint64_t base, int64_t pitch, int channe
     char msg[200];
     snprintf(msg, sizeof(msg), "returned %d (\"%s\"), want %s", r, why, want_ok ? "0" : want_why);
     expect(name, want_ok ? r == 0 : (r == -EINVAL && strstr(why, want_why) != NULL), msg);
+}
+
+/*
+ * The kernel each conv of an official architecture should get, from the architecture and
+ * the instantiated kernels alone (cuda/README.md, "Selection"): RRDBNet's growth convs
+ * (C_out 32) the n32 kernel; the 5th dense conv of the first two dense blocks of an RRDB
+ * (+ 0.2 x, fp16) the _res kernel, of the third (also + the float trunk) mma.sync;
+ * conv_hr (64 -> 64) the n64 kernel; conv_first (3 channels), conv_body (+ float feat),
+ * the upsampling convs and conv_last (float output) mma.sync. SRVGG: the body convs n64,
+ * the first (3 channels) and the last (float output) mma.sync.
+ */
+static int expected_kernel(const ResrModel *m, int i)
+{
+    if (m->arch == RESR_ARCH_SRVGG)
+        return i > 0 && i < m->num_convs - 1 ? RESR_SM90_CONV_F16_N64 : -1;
+    if (i == 0)
+        return -1;
+    if (i < resr_rrdb_tail_index(m, 0)) {
+        const int k = (i - 1) % 5, r = (i - 1) / 5 % 3;
+        return k < 4 ? RESR_SM90_CONV_F16_N32 : r < 2 ? RESR_SM90_CONV_F16_N64_RES : -1;
+    }
+    return i == resr_rrdb_tail_index(m, 3) ? RESR_SM90_CONV_F16_N64 : -1;
+}
+
+/* One tile program of model, fp16, every conv launch routed as the engine routes it:
+ * each conv must get expected_kernel; the count printed and compared with want. */
+static void route_case(const char *name, const ResrSyntheticShape *shape, int want, ResrPrecision math)
+{
+    const uint64_t wbase = 0x7e0000000000ull, abase = 0x7f0000000000ull, control = 0x7d0000000000ull;
+    ResrModel *m = NULL;
+    ResrCudaWeights w;
+    ResrSm90Weights sw;
+    ResrCudaArena arena;
+    ResrCudaFrames frames;
+    ResrTile tile;
+    char msg[300] = "";
+    int routed = 0, wrong = 0;
+
+    memset(&w, 0, sizeof(w));
+    memset(&sw, 0, sizeof(sw));
+    if (resr_synthetic_model_create(&m, shape, 7) < 0 || resr_cuda_weights_pack(&w, m, math) < 0) {
+        expect(name, 0, "model or weights failed");
+        goto done;
+    }
+    int *exps = calloc(m->num_convs, sizeof(*exps));
+    for (int i = 0; i < m->num_convs; i++)
+        exps[i] = w.convs[i].weight_exp;
+    const int packed = resr_sm90_weights_pack(&sw, m, exps);
+    free(exps);
+    if (packed < 0) {
+        expect(name, 0, "sm90 weights failed");
+        goto done;
+    }
+    resr_cuda_arena_plan(&arena, m, math, 64, 48);
+    memset(&frames, 0, sizeof(frames));
+    /* formats stay zero: only the conv launches are looked at */
+    frames.in_w = 64, frames.in_h = 48;
+    memset(&tile, 0, sizeof(tile));
+    tile.input.w = tile.core.w = 64, tile.input.h = tile.core.h = 48;
+    tile.output.w = 64 * m->scale, tile.output.h = 48 * m->scale;
+    ResrCudaLaunch *l = calloc(resr_cuda_max_launches(m), sizeof(*l));
+    const int n = resr_cuda_tile_program(l, m, &w, wbase, &arena, abase, &frames, &tile, control);
+    for (int j = 0; j < n; j++) {
+        const char *why;
+        int index;
+        const int k = resr_sm90_route(&l[j], m, &w, wbase, &sw, &index, &why);
+        if (index < 0)
+            continue;
+        const int want_k = math == RESR_PRECISION_FP16 ? expected_kernel(m, index) : -1;
+        routed += k >= 0;
+        if (k != want_k && !wrong++)
+            snprintf(msg, sizeof(msg), "conv %d (%s): kernel %d, want %d (%s)", index, m->convs[index].name,
+                     k, want_k, why);
+    }
+    printf("# %s: %d of %d convs on CUTLASS\n", name, routed, m->num_convs);
+    if (!wrong)
+        snprintf(msg, sizeof(msg), "%d convs routed, want %d", routed, want);
+    expect(name, !wrong && routed == want, msg);
+
+    /* a view TMA cannot address (a 200-byte pitch) stays on mma.sync */
+    for (int j = 0; j < n && math == RESR_PRECISION_FP16; j++) {
+        const char *why;
+        int index;
+        if (resr_sm90_route(&l[j], m, &w, wbase, &sw, &index, &why) < 0)
+            continue;
+        ResrCudaLaunch bad = l[j];
+        bad.args.conv.in_pixel = 100;
+        const int k = resr_sm90_route(&bad, m, &w, wbase, &sw, &index, &why);
+        snprintf(msg, sizeof(msg), "kernel %d (%s)", k, why);
+        char sub[80];
+        snprintf(sub, sizeof(sub), "%s_bad_pitch_falls_back", name);
+        expect(sub, k < 0 && strstr(why, "pitch"), msg);
+        break;
+    }
+    free(l);
+done:
+    resr_sm90_weights_free(&sw);
+    resr_cuda_weights_free(&w);
+    resr_synthetic_model_free(&m);
+}
+
+/* The CUTLASS weights and their epilogue record, against the model: KRSC order, the
+ * mma.sync packing's power of two, bias, slope, the residual scale (0.2 on conv5). */
+static void weights_case(void)
+{
+    const ResrSyntheticShape shape = { RESR_ARCH_RRDBNET, 4, 64, 32, 1, 0 };
+    ResrModel *m = NULL;
+    ResrCudaWeights w;
+    ResrSm90Weights sw;
+    int bad = 0, checked = 0;
+    char msg[200] = "";
+
+    memset(&sw, 0, sizeof(sw));
+    if (resr_synthetic_model_create(&m, &shape, 3) < 0 || resr_cuda_weights_pack(&w, m, RESR_PRECISION_FP16) < 0) {
+        expect("sm90_weights_krsc", 0, "model or weights failed");
+        return;
+    }
+    int exps[64];
+    for (int i = 0; i < m->num_convs; i++)
+        exps[i] = w.convs[i].weight_exp;
+    resr_sm90_weights_pack(&sw, m, exps);
+    for (int i = 0; i < m->num_convs; i++) {
+        const ResrConv3x3 *c = &m->convs[i];
+        if (sw.offset[i] == RESR_SM90_NO_WEIGHTS) {
+            bad += c->in_channels % 8 == 0 && (c->out_channels == 32 || c->out_channels == 64);
+            continue;
+        }
+        const uint16_t *krsc = (const uint16_t *)(sw.blob + sw.offset[i]);
+        const ResrSm90EpilogueHead *head = (const ResrSm90EpilogueHead *)(sw.blob + sw.offset[i] +
+            resr_sm90_epilogue_offset(c->in_channels, c->out_channels));
+        const float *bias = (const float *)(head + 1), *slope = bias + c->out_channels;
+        for (int o = 0; o < c->out_channels; o++)
+            for (int tap = 0; tap < 9; tap++)
+                for (int k = 0; k < c->in_channels; k += 7) {
+                    const float want = ldexpf(c->weight[((size_t)o * c->in_channels + k) * 9 + tap], exps[i]);
+                    const float got = resr_half_to_float(krsc[((size_t)o * 9 + tap) * c->in_channels + k]);
+                    checked++;
+                    if (fabsf(got - want) > 1e-3f * fabsf(want) + 1e-6f && !bad++)
+                        snprintf(msg, sizeof(msg), "conv %d w[%d][%d][%d] = %g, want %g", i, o, tap, k, got, want);
+                }
+        const int conv5 = i >= 1 && i < resr_rrdb_tail_index(m, 0) && (i - 1) % 5 == 4;
+        if (head->acc_scale != ldexpf(1.0f, -exps[i]) || head->res1_scale != (conv5 ? 0.2f : 1.0f) ||
+            bias[0] != c->bias[0] || bias[c->out_channels - 1] != c->bias[c->out_channels - 1] ||
+            slope[0] != (c->activation == RESR_ACT_LEAKY_RELU ? c->leaky_slope : 1.0f)) {
+            if (!bad++)
+                snprintf(msg, sizeof(msg), "conv %d: epilogue record differs", i);
+        }
+    }
+    if (!bad)
+        snprintf(msg, sizeof(msg), "%d weights compared", checked);
+    expect("sm90_weights_krsc", !bad && checked > 0, msg);
+    resr_sm90_weights_free(&sw);
+    resr_cuda_weights_free(&w);
+    resr_synthetic_model_free(&m);
 }
 
 int main(void)
@@ -82,5 +240,13 @@ int main(void)
     expect("sm90_kernel_upsample_falls_back", resr_sm90_kernel_for(&c, &why) < 0 && *why, "upsampled input");
     expect("sm90_kernel_names", strcmp(resr_sm90_kernel_names[RESR_SM90_CONV_F16_N64], "resr_conv3x3_sm90_f16_n64") == 0,
            "the name must be the cubin's entry");
+
+    /* the per-layer plan of the official architectures (counts from expected_kernel) */
+    const ResrSyntheticShape x4plus = { RESR_ARCH_RRDBNET, 4, 64, 32, 23, 0 };
+    const ResrSyntheticShape anime = { RESR_ARCH_SRVGG, 4, 64, 0, 0, 16 };
+    route_case("sm90_route_x4plus", &x4plus, 23 * 14 + 1, RESR_PRECISION_FP16);
+    route_case("sm90_route_animevideov3", &anime, 16, RESR_PRECISION_FP16);
+    route_case("sm90_route_bf16_none", &anime, 0, RESR_PRECISION_BF16);
+    weights_case();
     return failures ? 1 : 0;
 }
