@@ -446,6 +446,12 @@ static int choose_backend(ResrCpuEngine *s, const ResrEngineConfig *config)
     else if (ret == -ENOTSUP && config->cpu_backend == RESR_CPU_BACKEND_NATIVE)
         resr_engine_log(&s->base, RESR_LOG_ERROR, "cpu engine: precision=bf16 runs on oneDNN only, "
                         "not with cpu_backend=native\n");
+    else if (ret == -ENOTSUP && resr_onednn_isa_has_bf16())
+        resr_engine_log(&s->base, RESR_LOG_ERROR, "cpu engine: precision=bf16: this CPU has bf16 "
+                        "(oneDNN: %s), but this oneDNN computes our convolutions in fp32 under "
+                        "its bf16 math mode (probed), so bf16 would be fp32 in disguise: use "
+                        "precision=fp32, or build with a oneDNN that applies it\n",
+                        resr_onednn_isa_name());
     else if (ret == -ENOTSUP)
         resr_engine_log(&s->base, RESR_LOG_ERROR, "cpu engine: precision=bf16 needs a CPU with "
                         "AVX512-BF16 or AMX; oneDNN reports this one as %s: use precision=fp32\n",

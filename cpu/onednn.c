@@ -23,6 +23,7 @@
  * conv when oneDNN picked the same weights layout.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,11 +93,102 @@ int resr_onednn_built(void)
     return 1;
 }
 
-int resr_onednn_have_bf16(void)
+int resr_onednn_isa_has_bf16(void)
 {
     const dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
     /* ISA values are bit sets, each containing the ones below it */
     return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
+}
+
+static dnnl_status_t nhwc_md(dnnl_memory_desc_t *md, int c, int w, int h, ptrdiff_t pixel,
+                             ptrdiff_t row);
+
+/* Fills every float of mem with v (a constant survives any reordering of the elements). */
+static dnnl_status_t fill_memory(dnnl_memory_t mem, float v)
+{
+    const dnnl_memory_desc_t *md;
+    void *p;
+    dnnl_status_t st;
+
+    if ((st = dnnl_memory_get_memory_desc(mem, &md)) || (st = dnnl_memory_get_data_handle(mem, &p)))
+        return st;
+    if (md->data_type != dnnl_f32)
+        return dnnl_unimplemented;
+    for (size_t i = 0; i < dnnl_memory_desc_get_size(md) / sizeof(float); i++)
+        ((float *)p)[i] = v;
+    return dnnl_success;
+}
+
+/*
+ * Whether oneDNN really computes an f32 3x3 conv (64 -> 64 channels, as our layers) in bf16
+ * under the bf16 math mode. A CPU with AMX is not enough: oneDNN 2.6 (Debian 12) accepts the
+ * mode and computes fp32. Probe: input 1 + 2^-9 (bf16 rounds it to 1), weights 2^-6, no
+ * bias: fp32 gives 9 * 64 * (1 + 2^-9) * 2^-6 = 9.0176, bf16 gives 9 exactly.
+ */
+static int bf16_math_applied(void)
+{
+    const dnnl_dims_t wdims = { 64, 64, 3, 3 }, one = { 1, 1 }, zero = { 0, 0 };
+    dnnl_engine_t engine = NULL;
+    dnnl_stream_t stream = NULL;
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_primitive_t prim = NULL;
+    dnnl_memory_t src = NULL, wei = NULL, dst = NULL;
+    dnnl_memory_desc_t smd, wmd, dmd;
+    dnnl_convolution_desc_t cd;
+    float *out = NULL;
+    int applied = 0;
+
+    if (nhwc_md(&smd, 64, 3, 3, 64, 3 * 64) || nhwc_md(&dmd, 64, 1, 1, 64, 64) ||
+        dnnl_memory_desc_init_by_tag(&wmd, 4, wdims, dnnl_f32, dnnl_format_tag_any) ||
+        dnnl_convolution_forward_desc_init(&cd, dnnl_forward_inference, dnnl_convolution_direct,
+                                           &smd, &wmd, NULL, &dmd, one, zero, zero) ||
+        dnnl_engine_create(&engine, dnnl_cpu, 0) ||
+        dnnl_stream_create(&stream, engine, dnnl_stream_default_flags) ||
+        dnnl_primitive_attr_create(&attr) ||
+        dnnl_primitive_attr_set_fpmath_mode(attr, dnnl_fpmath_mode_bf16) ||
+        dnnl_primitive_desc_create(&pd, &cd, attr, engine, NULL) ||
+        dnnl_primitive_create(&prim, pd) ||
+        dnnl_memory_create(&src, &smd, engine, DNNL_MEMORY_ALLOCATE) ||
+        dnnl_memory_create(&wei, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), engine,
+                           DNNL_MEMORY_ALLOCATE) ||
+        dnnl_memory_create(&dst, &dmd, engine, DNNL_MEMORY_ALLOCATE) ||
+        fill_memory(src, 1.0f + 0x1p-9f) || fill_memory(wei, 0x1p-6f) || fill_memory(dst, 0.0f))
+        goto end;
+    {
+        const dnnl_exec_arg_t args[] = { { DNNL_ARG_SRC, src }, { DNNL_ARG_WEIGHTS, wei },
+                                         { DNNL_ARG_DST, dst } };
+        if (dnnl_primitive_execute(prim, stream, 3, args) || dnnl_stream_wait(stream) ||
+            dnnl_memory_get_data_handle(dst, (void **)&out))
+            goto end;
+    }
+    applied = out[0] > 8.999f && out[0] < 9.001f;
+end:
+    dnnl_memory_destroy(dst);
+    dnnl_memory_destroy(wei);
+    dnnl_memory_destroy(src);
+    dnnl_primitive_destroy(prim);
+    dnnl_primitive_desc_destroy(pd);
+    dnnl_primitive_attr_destroy(attr);
+    dnnl_stream_destroy(stream);
+    dnnl_engine_destroy(engine);
+    return applied;
+}
+
+static pthread_once_t bf16_probe_once = PTHREAD_ONCE_INIT;
+static int bf16_applied;
+
+static void bf16_probe(void)
+{
+    bf16_applied = bf16_math_applied();
+}
+
+int resr_onednn_have_bf16(void)
+{
+    if (!resr_onednn_isa_has_bf16())
+        return 0;
+    pthread_once(&bf16_probe_once, bf16_probe);
+    return bf16_applied;
 }
 
 int resr_onednn_have_avx512(void)
@@ -564,6 +656,11 @@ void resr_onednn_free(ResrOnednn **pdnn)
 #else /* !RESR_HAVE_ONEDNN */
 
 int resr_onednn_built(void)
+{
+    return 0;
+}
+
+int resr_onednn_isa_has_bf16(void)
 {
     return 0;
 }

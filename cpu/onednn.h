@@ -20,7 +20,11 @@ typedef struct ResrOnednn ResrOnednn;
 /* Whether this build has the oneDNN path. */
 int resr_onednn_built(void);
 
-/* Whether oneDNN computes bf16 natively on this CPU (AVX512-BF16 or AMX): its ISA query. */
+/* Whether oneDNN's ISA on this CPU has bf16 (AVX512-BF16 or AMX). */
+int resr_onednn_isa_has_bf16(void);
+
+/* Whether precision=bf16 really computes in bf16 here: the ISA has it and this oneDNN applies
+ * its bf16 math mode to our convolutions (a one-time probe conv; oneDNN 2.6 computes fp32). */
 int resr_onednn_have_bf16(void);
 
 /* Whether oneDNN's ISA on this CPU is AVX-512 (avx512_core) or better. */
