@@ -65,4 +65,21 @@ if [ -x "${FFMPEG:-./ffmpeg}" ] && [ -f "$model" ] && ! grep -qwE 'avx512_bf16|a
         status=1
     fi
 fi
+
+# precision=bf16 on a CPU with bf16: either it runs (this oneDNN applies its bf16 math mode;
+# test_onednn then checks the result is bf16, not fp32) or it is refused naming the reason
+# (the probe found fp32 computed under the mode: Debian's oneDNN 2.6); never a crash
+if [ -x "${FFMPEG:-./ffmpeg}" ] && [ -f "$model" ] && grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo; then
+    msg=$("${FFMPEG:-./ffmpeg}" -nostdin -hide_banner -loglevel error -f lavfi -i testsrc2=s=16x16:d=0.04 \
+        -vf "realesrgan=model=$model:precision=bf16" -f null - 2>&1)
+    rc=$?
+    if [ $rc -eq 0 ] && [ -z "$msg" ]; then
+        echo "PASS onednn:bf16_with_isa (runs)"
+    elif [ $rc -ne 0 ] && { [ $rc -lt 129 ] || [ $rc -gt 159 ]; } && printf '%s' "$msg" | grep -q 'computes our convolutions in fp32 under its bf16 math mode'; then
+        echo "PASS onednn:bf16_with_isa (refused: this oneDNN computes fp32 under the bf16 mode)"
+    else
+        echo "FAIL onednn:bf16_with_isa: exit $rc: $(printf '%s' "$msg" | head -n 2)"
+        status=1
+    fi
+fi
 exit $status
