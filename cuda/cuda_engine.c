@@ -561,7 +561,6 @@ typedef struct Sm90 {
     CUdeviceptr d_weights;
     Sm90Params **cache;      /* [conv][way], made on first use */
     int *cache_next;         /* [conv]: the way to replace next */
-    unsigned launches, fallbacks;
 } Sm90;
 
 static void sm90_forget_params(CudaEngine *e)
@@ -635,12 +634,12 @@ static int sm90_launch(CudaEngine *e, const ResrCudaLaunch *l)
     const int k = resr_sm90_route(l, e->base.model, &e->weights, e->d_weights, &s->weights, &index, &why);
 
     if (k < 0) {
-        s->fallbacks += index >= 0;
+        e->stats.sm90_fallbacks += index >= 0;
         return 0;
     }
     const Sm90Params *p = sm90_params_for(e, l, index, k, &ret);
     if (!p || p->kernel < 0) {
-        s->fallbacks++;
+        e->stats.sm90_fallbacks++;
         return ret;
     }
     /* a cluster of one block, as CUTLASS's adapter launches it (the kernel's Cluster 1x1x1) */
@@ -657,7 +656,7 @@ static int sm90_launch(CudaEngine *e, const ResrCudaLaunch *l)
     void *params[] = { (void *)L->params, &control };
     if ((ret = cu_check(e, s->ext.launch_kernel_ex(&cfg, s->fn[k], params, NULL), "cuLaunchKernelEx")) < 0)
         return ret;
-    s->launches++;
+    e->stats.sm90_launches++;
     return 1;
 }
 
@@ -729,7 +728,8 @@ static void sm90_free(CudaEngine *e)
     if (!s)
         return;
     resr_engine_log(&e->base, RESR_LOG_VERBOSE, "CUTLASS sm_90a convs: %u launch(es), %u conv "
-                    "launch(es) on mma.sync\n", s->launches, s->fallbacks);
+                    "launch(es) on mma.sync\n", (unsigned)e->stats.sm90_launches,
+                    (unsigned)e->stats.sm90_fallbacks);
     sm90_forget_params(e);
     free(s->cache);
     free(s->cache_next);

@@ -44,6 +44,9 @@ typedef struct ResrCudaEngineStats {
     float max_abs;               /* largest |activation| of the last frame (fp16) */
     int tile;                    /* tile edge in use, 0 = whole frame */
     uint64_t arena_bytes;
+    /* cuda_conv=cutlass: conv launches that ran on the CUTLASS sm_90a kernels, and those
+     * the per-layer choice left on mma.sync */
+    uint64_t sm90_launches, sm90_fallbacks;
 } ResrCudaEngineStats;
 
 /*

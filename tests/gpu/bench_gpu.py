@@ -299,6 +299,13 @@ def main():
                  e2e_fps=ee.get('fps'), e2e_wall_fps=ee.get('wall_fps'), e2e_frames=ee.get('frames'),
                  e2e_mem_mib=ee.get('mem_mib'), e2e_encoder=ee.get('encoder'), e2e_error=ee.get('error'))
         r['e2e_vs_anchor'] = r['e2e_fps'] * anchor / 1e3 if r['e2e_fps'] and anchor else None
+        # cuda_conv=cutlass (gpu_bench: -1 where it does not apply): the engine's time minus the
+        # mma.sync engine's non-conv time (conversions, control, retry launches) estimates its network
+        cut_ms, cut_tf = num(o, 'cutlass_net_est_ms'), num(o, 'cutlass_net_est_tflops')
+        r['cutlass_net_est_ms'] = cut_ms if cut_ms and cut_ms > 0 else None
+        r['cutlass_net_est_tflops'] = cut_tf if cut_tf and cut_tf > 0 else None
+        r['cutlass_launches'] = num(o, 'cutlass_launches')
+        r['anchor_tflops'] = r['gflop'] / anchor if r['gflop'] and anchor else None
         targets = []
         if name in TARGET_NET:
             targets.append(('network >= 60% of fp16 peak', r['peak_frac'], r['peak_frac'] is not None and
@@ -323,6 +330,12 @@ def main():
                     f"{r['anchor'] or ''} {f(r['anchor_ms'], '.2f', ' ms')} (ours {f(r['net_vs_anchor'], '.2f', 'x')}); "
                     f"e2e {f(r['e2e_fps'], '.1f', ' fps')}{' (' + r['e2e_error'] + ')' if r['e2e_error'] else ''} "
                     f"= {f(r['e2e_vs_anchor'], '.2f', 'x')} PyTorch; {met}")
+        if r['net_ms'] is not None:
+            cut = (f"CUTLASS {f(r['cutlass_net_est_ms'], '.2f', ' ms')} = {f(r['cutlass_net_est_tflops'], '.0f', ' TFLOP/s')} "
+                   f"(est.: engine minus the mma engine's non-conv time; {f(r['cutlass_launches'], '.0f')} launches)"
+                   if r['cutlass_net_est_ms'] else 'CUTLASS n/a (not 9.0, or no CUTLASS in the build)')
+            rows.append(f"bench-{r['case']}-convs|net TFLOP/s: mma.sync {f(r['net_tflops'], '.0f')}; {cut}; "
+                        f"PyTorch {f(r['anchor_tflops'], '.0f')} ({r['anchor'] or 'not measured'})")
     for line in rows:
         print('BENCHROW ' + line, flush=True)
 
@@ -378,7 +391,8 @@ def write_report(args, table, layers, peak, peak_tflops):
                       f"{f(100 * (num(l, 'ms') or 0) / total if total else None, '.1f')}% |")
     with open(os.path.join(args.out, 'RESULTS-gpu.md'), 'w') as fp:
         fp.write('\n'.join(md) + '\n')
-    cols = ['case', 'model', 'gflop', 'net_ms', 'net_fps', 'net_tflops', 'peak_frac', 'engine_fps', 'arena_mib',
+    cols = ['case', 'model', 'gflop', 'net_ms', 'net_fps', 'net_tflops', 'cutlass_net_est_ms', 'cutlass_net_est_tflops',
+            'cutlass_launches', 'anchor_tflops', 'peak_frac', 'engine_fps', 'arena_mib',
             'torch_eager_ms', 'torch_compile_ms', 'torch_compile_note', 'anchor', 'anchor_ms', 'net_vs_anchor',
             'torch_mem_mib', 'e2e_fps', 'e2e_wall_fps', 'e2e_frames', 'e2e_mem_mib', 'e2e_encoder', 'e2e_vs_anchor',
             'e2e_error']

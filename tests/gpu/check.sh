@@ -61,6 +61,14 @@ kernel_sources_sum() {
     cat cuda/*.cu cuda/*.cuh cuda/*.h core/*.h cuda/cuda.mak cuda/embed.sh 2>/dev/null | sha256sum | cut -d' ' -f1
 }
 
+# the CUTLASS sm_90a objects (mk/cutlass.mak: the cubin, its C array, the host Params object)
+# and what they are built from; staged with --stage, used when unchanged
+cutlass_files="resr_cutlass_sm90a.cubin resr_cutlass_cubin.c sm90_params.o sm90_noruntime.o resr_sm90_host.o"
+cutlass_sources_sum() {
+    cat cuda/cutlass/* cuda/*.cuh cuda/*.h core/*.h mk/cutlass.mak third_party/cutlass-*.tar.gz 2>/dev/null |
+        sha256sum | cut -d' ' -f1
+}
+
 # ---- --stage: everything the GPU machine should not have to do ---------------------------------
 stage_kernels() {   # stage_kernels NAME GENCODE...: cuda/cuda.mak's rules, other outputs
     local name=$1 nvcc
@@ -87,6 +95,16 @@ if [ "${1:-}" = --stage ]; then
             stage_kernels ptx75 -gencode arch=compute_75,code=compute_75 &&
             echo "$sum" > "$kernels/sources.sha256" && echo "$arch" > "$kernels/arch" ||
             echo "check.sh --stage: kernels not staged (the GPU machine builds them with its nvcc)" >&2
+    fi
+    # CUTLASS (when configured here): the ~2 minutes of nvcc the GPU machine is spared
+    if grep -q '^CUTLASS_TARBALL = .' config.mak 2>/dev/null; then
+        rm -rf "$kernels/cutlass"
+        if make -s cutlass-engine && mkdir -p "$kernels/cutlass" &&
+           (cd build/cuda && cp $cutlass_files "$kernels/cutlass/"); then
+            cutlass_sources_sum > "$kernels/cutlass/sources.sha256"
+        else
+            echo "check.sh --stage: CUTLASS objects not staged (the GPU machine builds them)" >&2
+        fi
     fi
     rm -rf "$work" "$out"
     echo "staged in $stage in $(( $(date +%s) - t0 )) s:"
@@ -268,6 +286,16 @@ if [ -f "$kernels/sm_$arch.c" ] && [ "$(cat "$kernels/sources.sha256" 2>/dev/nul
 elif [ -d "$kernels" ]; then
     kernel_note="kernels built here for sm_$arch (staged ones: $(ls "$kernels" | tr '\n' ' '), sources changed or another GPU)"
 fi
+# the staged CUTLASS objects: CUTLASS unpacked first (mk/cutlass.mak's stamp), then the objects,
+# newer than it and the sources, so make keeps them
+tarball=$(ls third_party/cutlass-*.tar.gz 2>/dev/null | head -n 1)
+if [ -n "$tarball" ] && [ -f "$kernels/cutlass/sources.sha256" ] &&
+   [ "$(cat "$kernels/cutlass/sources.sha256")" = "$(cutlass_sources_sum)" ]; then
+    rm -rf build/cutlass && mkdir -p build/cutlass build/cuda &&
+        tar -xzf "$tarball" -C build/cutlass --strip-components=1 && touch build/cutlass/.unpacked &&
+        sleep 1 && for f in $cutlass_files; do cp "$kernels/cutlass/$f" build/cuda/ && touch "build/cuda/$f"; done &&
+        kernel_note="$kernel_note, staged CUTLASS objects"
+fi
 jobs=$(nproc 2>/dev/null || echo 4)
 if bounded $build_limit "$work/build.log" tools/offline-build -j"$jobs"; then
     row build PASS $secs "tools/offline-build -j$jobs, $kernel_note"
@@ -287,9 +315,16 @@ export ffb nvinc
 build_program() {   # build_program NAME FATBIN-C: tests/gpu/NAME.c + the engine -> $stage/NAME
     set -e
     local cflags="-std=c17 -O2 -D_POSIX_C_SOURCE=200112 -D_XOPEN_SOURCE=600 -I$ffb -I$root/build/ffmpeg-src -I$nvinc -I$root"
-    local objs=() src obj extralibs dir=$stage/obj-$1
+    local objs=() src obj extralibs dir=$stage/obj-$1 cutlass=() cutlass_libs=()
     mkdir -p "$dir"
-    for src in cuda/cuda_engine.c cuda/cuda_plan.c tests/common/synthetic_model.c "$2" "tests/gpu/${1%_ptx75}.c"; do
+    # the CUTLASS sm_90a convs, when this build has them (cuda_conv=cutlass)
+    if [ -f build/cuda/resr_cutlass_cubin.c ] && [ -f build/cuda/resr_sm90_host.o ]; then
+        cflags="$cflags -DRESR_HAVE_CUTLASS=1"
+        cutlass=(build/cuda/resr_cutlass_cubin.c)
+        cutlass_libs=(build/cuda/resr_sm90_host.o -lstdc++)
+    fi
+    for src in cuda/cuda_engine.c cuda/cuda_plan.c tests/common/synthetic_model.c "$2" "tests/gpu/${1%_ptx75}.c" \
+               ${cutlass[@]+"${cutlass[@]}"}; do
         obj=$dir/$(basename "$src" .c).o
         cc $cflags -c -o "$obj" "$src"
         objs+=("$obj")
@@ -299,7 +334,7 @@ build_program() {   # build_program NAME FATBIN-C: tests/gpu/NAME.c + the engine
     local onednn_libs
     onednn_libs=$(sed -n 's/^RESR_ONEDNN_LIBS := *//p' "$root/build/onednn.mak" 2>/dev/null || true)
     cc -o "$stage/$1" "${objs[@]}" build/lib/libresr.a "$ffb/libavutil/libavutil.a" $extralibs $onednn_libs \
-        -ldl -lpthread -lm
+        ${cutlass_libs[@]+"${cutlass_libs[@]}"} -ldl -lpthread -lm
     echo "built $stage/$1 with $2"
 }
 if bounded 60 "$work/build-check.log" build_program gpu_check build/cuda/resr_kernels_fatbin.c; then
@@ -334,6 +369,22 @@ elif fits engine-vs-cpu 20; then
     note="(PSNR, non-finite, steady-state tracing)"
     [ $rehearsal = 1 ] && note="(--small on the fake driver)"
     engine_step engine-vs-cpu "$work/engine.log" 90 "$stage/gpu_check" ${small[@]+"${small[@]}"} --models "$stage"
+fi
+
+# ---- the CUTLASS sm_90a convs (cuda_conv=cutlass) vs the CPU engine -----------------------------
+cutlass_built=no
+[ -f build/cuda/resr_cutlass_cubin.c ] && [ -f build/cuda/resr_sm90_host.o ] && cutlass_built=yes
+if [ "$bench_only" = 1 ]; then
+    :
+elif [ $cutlass_built = no ]; then
+    row engine-cutlass-vs-cpu SKIP 0 "this build has no CUTLASS kernels (carry third_party/ with cutlass-*.tar.gz; ./configure's CUTLASS line)"
+elif [ "$arch" != 90 ]; then
+    row engine-cutlass-vs-cpu SKIP 0 "compute capability ${arch:0:-1}.${arch: -1}: the CUTLASS kernels are sm_90a (9.0 only)"
+elif fits engine-cutlass-vs-cpu 20; then
+    note="(cuda_conv=cutlass, fp16: SRVGG body, RRDB growth/residual/hr convs on CUTLASS)"
+    [ $rehearsal = 1 ] && note="(--small, cuda_conv=cutlass on the fake driver's CPU twin)"
+    engine_step engine-cutlass-vs-cpu "$work/cutlass.log" 60 "$stage/gpu_check" ${small[@]+"${small[@]}"} \
+        --cuda-conv cutlass --models "$stage"
 fi
 
 # ---- the compute_75 PTX, JIT-compiled by this GPU's driver: the sm_75 code paths -----------------
@@ -469,6 +520,11 @@ elif fits pipeline 20; then
         "${hw_dec[@]}"
     psnr_step pipeline-upload "software frames, backend=cuda, outscale=3, vs CPU" \
         "[0:v]${crop}format=nv12,$vf:backend=cuda:outscale=3[g];[1:v]${crop}format=nv12,$cpu:outscale=3[c];[g][c]psnr"
+    if [ $cutlass_built = yes ] && [ "$arch" = 90 ]; then
+        psnr_step pipeline-cutlass-vs-cpu "$frames decoded frames, cuda_conv=cutlass fp16 vs CPU fp32" \
+            "[0:v]$to_cuda$vf:cuda_conv=cutlass,hwdownload,format=nv12[g];[1:v]${crop}format=nv12,${cpu}[c];[g][c]psnr" \
+            "${hw_dec[@]}"
+    fi
     # held frames (dedup) on CUDA frames, decided on the device: dedup=12 against dedup=-1 on
     # the same decoded frames (the clip is drawn on threes); some frames reused, 40 dB or more
     if fits pipeline-dedup 20; then

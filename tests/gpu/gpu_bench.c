@@ -173,6 +173,48 @@ static ResrModel *case_model(const Case *c, const char *dir, char *source, size_
     return resr_synthetic_model_create(&m, &c->shape, 2024) < 0 ? NULL : m;
 }
 
+/*
+ * The engine's median frame time (ms) with cuda_conv = conv over iters runs after 2 warm-ups,
+ * or a negative errno (cutlass: -ENOSYS where it does not apply). *keep: the engine, left
+ * for the caller's statistics; else freed. *sm90: its CUTLASS launches.
+ */
+static float engine_time(Gpu *g, const ResrModel *m, ResrCudaConv conv, const ResrFrameGeometry *geo,
+                         ResrCudaFrames *frames, CUevent *ev, float *ms, int iters, ResrEngine **keep,
+                         unsigned long long *sm90)
+{
+    const ResrEngineConfig cfg = { .precision = RESR_PRECISION_FP16, .cuda_conv = conv, .log = engine_log };
+    ResrEngine *engine = NULL;
+    float t = -1.0f;
+    int ret;
+
+    if ((ret = resr_cuda_engine_create(&engine, m, &cfg, g->device)) < 0 ||
+        (ret = engine->ops->plan(engine, geo)) < 0)
+        goto end;
+    for (int r = 0; r < iters + 2 && ret >= 0; r++) {
+        if (r >= 2)
+            CK(g->cu->cuEventRecord(ev[r - 2], g->stream));
+        ret = engine->ops->run(engine, &frames->in, &frames->out);
+    }
+    if (ret < 0)
+        goto end;
+    CK(g->cu->cuEventRecord(ev[iters], g->stream));
+    CK(g->cu->cuEventSynchronize(ev[iters]));
+    for (int r = 0; r < iters; r++)
+        CK(g->elapsed(&ms[r], ev[r], ev[r + 1]));
+    t = median_of(ms, iters);
+    if (sm90) {
+        ResrCudaEngineStats st;
+        resr_cuda_engine_get_stats(engine, &st);
+        *sm90 = (unsigned long long)st.sm90_launches;
+    }
+end:
+    if (keep && ret >= 0)
+        *keep = engine;
+    else
+        resr_engine_free(&engine);
+    return ret < 0 ? (float)ret : t;
+}
+
 static int bench_case(Gpu *g, const Case *c, const char *dir, int iters)
 {
     const ResrPrecision math = RESR_PRECISION_FP16;
@@ -273,36 +315,30 @@ static int bench_case(Gpu *g, const Case *c, const char *dir, int iters)
             CK(g->elapsed(&layer_ms[(size_t)k * layer_runs + r], ev[k], ev[k + 1]));
     }
 
-    /* the engine as the filter runs it: NV12 in and out, conversions and the overflow control included */
-    float engine_ms = -1.0f;
-    {
-        const ResrEngineConfig cfg = { .precision = RESR_PRECISION_FP16, .log = engine_log };
-        const ResrFrameGeometry geo = resr_frame_geometry(c->w, c->h, &frames.in_fmt, ow, oh, &frames.out_fmt, RESR_MEMORY_DEVICE);
-        if ((ret = resr_cuda_engine_create(&engine, m, &cfg, g->device)) < 0 ||
-            (ret = engine->ops->plan(engine, &geo)) < 0)
-            goto end;
-        for (int r = 0; r < iters + 2; r++) {
-            if (r >= 2)
-                CK(g->cu->cuEventRecord(ev[r - 2], g->stream));
-            if ((ret = engine->ops->run(engine, &frames.in, &frames.out)) < 0)
-                goto end;
-        }
-        CK(g->cu->cuEventRecord(ev[iters], g->stream));
-        CK(g->cu->cuEventSynchronize(ev[iters]));
-        for (int r = 0; r < iters; r++)
-            CK(g->elapsed(&ms[r], ev[r], ev[r + 1]));
-        engine_ms = median_of(ms, iters);
+    /* the engine as the filter runs it: NV12 in and out, conversions and the overflow control
+     * included; mma.sync, then cuda_conv=cutlass where it applies (9.0, a build with CUTLASS) */
+    const ResrFrameGeometry geo = resr_frame_geometry(c->w, c->h, &frames.in_fmt, ow, oh, &frames.out_fmt, RESR_MEMORY_DEVICE);
+    const float engine_ms = engine_time(g, m, RESR_CUDA_CONV_MMA, &geo, &frames, ev, ms, iters, &engine, NULL);
+    if (engine_ms < 0) {
+        ret = (int)engine_ms;
+        goto end;
     }
+    unsigned long long sm90_launches = 0;
+    const float cutlass_ms = engine_time(g, m, RESR_CUDA_CONV_CUTLASS, &geo, &frames, ev, ms, iters, NULL,
+                                         &sm90_launches);
     ResrCudaEngineStats st;
     resr_cuda_engine_get_stats(engine, &st);
 
     printf("BENCH case=%s model=%s arch=%s in=%dx%d out=%dx%d gflop=%.2f iters=%d net_ms=%.3f net_best_ms=%.3f "
            "net_tflops=%.1f engine_ms=%.3f engine_fps=%.1f engine_tiles=%llu fp16_retries=%llu arena_mib=%.1f "
-           "weights_mib=%.1f\n",
+           "weights_mib=%.1f engine_tflops=%.1f cutlass_engine_ms=%.3f cutlass_launches=%llu cutlass_net_est_ms=%.3f "
+           "cutlass_net_est_tflops=%.1f\n",
            c->name, source, resr_arch_name(m->arch), c->w, c->h, ow, oh, flops * 1e-9, iters, net_ms, net_best,
            flops / net_ms * 1e-9, engine_ms, 1e3 / engine_ms,
            (unsigned long long)(st.frames ? st.tiles / st.frames : 0), (unsigned long long)st.retries,
-           ar.size / 1048576.0, w.size / 1048576.0);
+           ar.size / 1048576.0, w.size / 1048576.0, flops / engine_ms * 1e-9, cutlass_ms, sm90_launches,
+           cutlass_ms > 0 ? cutlass_ms - (engine_ms - net_ms) : -1.0f,
+           cutlass_ms > 0 ? flops / (cutlass_ms - (engine_ms - net_ms)) * 1e-9 : -1.0);
     /* per layer kind: sum over its convs of each conv's median */
     {
         const char *kinds[16];

@@ -1,7 +1,7 @@
 /*
  * The GPU half of tests/gpu/check.sh: the CUDA engine against the CPU engine on a real GPU.
  *
- *   gpu_check [--small] [--models DIR]
+ *   gpu_check [--small] [--models DIR] [--cuda-conv cutlass]
  *
  * Cases: every network architecture (RRDBNet x4/x2/x1 with the official shapes, random
  * weights; SRVGGNetCompact as realesr-animevideov3 when DIR has it, else random), every
@@ -20,6 +20,9 @@
  * accepted sw_format, shrinking and growing: bit for bit (tests/cuda/test_cuda_resample.c
  * proves the same on the CPU with the kernel's own code; this is the hardware's word).
  * --small: a few tiny cases touching every kernel, for compute-sanitizer.
+ * --cuda-conv cutlass: fp16 cases with the engine's convs on the CUTLASS sm_90a kernels
+ * where they apply (compute capability 9.0, a build with CUTLASS; else each case FAILs with
+ * the engine's refusal), the same thresholds; a case where no conv ran on CUTLASS FAILs.
  * --ptx75: linked with a fatbin holding compute_75 PTX only (check.sh's ptx-compute75 step),
  *   which a newer GPU JIT-compiles: the sm_75 branches of the kernels (m16n8k8 mma, no
  *   cp.async) that never run from an H200's own SASS. fp16 and fp32 only: bf16 needs sm_80
@@ -54,6 +57,9 @@ static double now(void)
     clock_gettime(CLOCK_MONOTONIC, &t);
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
+
+/* --cuda-conv cutlass: the engine's convs on CUTLASS sm_90a where they apply (issue 12) */
+static ResrCudaConv cuda_conv = RESR_CUDA_CONV_AUTO;
 
 static void engine_log(void *ctx, int level, const char *fmt, va_list args)
 {
@@ -361,7 +367,7 @@ static void run_case(const Case *c, AVBufferRef *device)
     host.in_memory = host.out_memory = RESR_MEMORY_HOST;
 
     const ResrEngineConfig gpu_cfg = { .tile = c->tile, .tile_pad = c->tile_pad, .precision = c->precision,
-                                       .log = engine_log };
+                                       .cuda_conv = cuda_conv, .log = engine_log };
     const ResrEngineConfig cpu_cfg = { .tile = c->tile, .tile_pad = c->tile_pad, .precision = RESR_PRECISION_FP32,
                                        .log = engine_log };
 
@@ -475,8 +481,13 @@ static void run_case(const Case *c, AVBufferRef *device)
     printf("ROW %-58s %7.2f dB  max|act| %-9.4g retries %-3llu tiles %-3llu cpu %7.1f ms  cuda %7.2f ms (%.1f Mpix/s)\n",
            name, psnr, st.max_abs, (unsigned long long)st.retries, (unsigned long long)(st.tiles / (st.frames ? st.frames : 1)),
            t_cpu * 1e3, t_gpu * 1e3, mpix / t_gpu);
+    if (cuda_conv == RESR_CUDA_CONV_CUTLASS)
+        printf("  %s: %llu conv launches on CUTLASS, %llu on mma.sync\n", name,
+               (unsigned long long)st.sm90_launches, (unsigned long long)st.sm90_fallbacks);
     if (!(psnr >= need))   /* NaN fails too */
         resr_test_fail(name, "%.2f dB < %.0f dB", psnr, need);
+    else if (cuda_conv == RESR_CUDA_CONV_CUTLASS && !st.sm90_launches)
+        resr_test_fail(name, "cuda_conv=cutlass: no conv ran on CUTLASS");
     else if (!finite)
         resr_test_fail(name, "non-finite activation (max |activation| %g)", st.max_abs);
     else if (c->overflow && c->precision == RESR_PRECISION_FP16 && !st.retries)
@@ -610,6 +621,8 @@ int main(int argc, char **argv)
             ptx75 = 1;
         else if (!strcmp(argv[i], "--models") && i + 1 < argc)
             models_dir = argv[++i];
+        else if (!strcmp(argv[i], "--cuda-conv") && i + 1 < argc && !strcmp(argv[i + 1], "cutlass"))
+            cuda_conv = RESR_CUDA_CONV_CUTLASS, i++;
     }
     if (av_hwdevice_ctx_create(&device, AV_HWDEVICE_TYPE_CUDA, NULL, NULL, 0) < 0) {
         resr_test_skip("cuda_device", "no CUDA device could be opened");
@@ -643,7 +656,33 @@ int main(int argc, char **argv)
     };
     const ResrPrecision F16 = RESR_PRECISION_FP16, BF16 = RESR_PRECISION_BF16, F32 = RESR_PRECISION_FP32;
 
-    if (ptx75) {
+    if (cuda_conv == RESR_CUDA_CONV_CUTLASS) {
+        /* CUTLASS sm_90a (fp16 only): SRVGG's body convs, RRDB's growth convs, the 5th dense
+         * conv's residual kernel and conv_hr; tiles of several sizes (a descriptor set per
+         * size), the overflow retry (the scale read by the epilogue from the control block),
+         * the steady state (descriptors made once per plan) */
+        const Case tiny[] = {
+            { anime_name, anime, AV_PIX_FMT_NV12, AV_PIX_FMT_NV12, 19, 13, F16, 0, 0, 0, 1 },
+            { "rrdb_x4", x4, AV_PIX_FMT_RGB32, AV_PIX_FMT_RGB32, 9, 7, F16, 0, 0, 0, 1 },
+            { "rrdb_x1", x1, AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV420P, 12, 8, F16, 8, 4, 0, 1 },
+        };
+        const Case full[] = {
+            { anime_name, anime, AV_PIX_FMT_NV12, AV_PIX_FMT_NV12, 97, 61, F16, 0, 0, 0, 1 },
+            { anime_name, anime, AV_PIX_FMT_NV12, AV_PIX_FMT_P010, 211, 117, F16, 64, 10, 0, 1 },
+            { anime_name, anime, AV_PIX_FMT_P016, AV_PIX_FMT_P016, 97, 61, F16, 0, 0, 1, 1 },
+            { "rrdb_x4", x4, AV_PIX_FMT_YUV444P16, AV_PIX_FMT_YUV444P16, 67, 45, F16, 0, 0, 0, 1 },
+            { "rrdb_x4", x4, AV_PIX_FMT_NV12, AV_PIX_FMT_NV12, 67, 45, F16, 32, 10, 0, 1 },
+            { "rrdb_x2", x2, AV_PIX_FMT_NV12, AV_PIX_FMT_NV12, 61, 37, F16, 0, 0, 0, 1 },
+            { "rrdb_x1", x1, AV_PIX_FMT_P010, AV_PIX_FMT_P010, 45, 33, F16, 0, 0, 0, 1 },
+            { "rrdb_x4", x4, AV_PIX_FMT_YUV444P16, AV_PIX_FMT_YUV444P16, 31, 23, F16, 0, 0, 1, 1 },
+            { anime_name, anime, AV_PIX_FMT_NV12, AV_PIX_FMT_NV12, 1280, 720, F16, 0, 0, 0, 6 },
+            { "rrdb_x4", x4, AV_PIX_FMT_NV12, AV_PIX_FMT_NV12, 256, 144, F16, 0, 0, 0, 3 },
+        };
+        const Case *cases = small ? tiny : full;
+        const size_t n = small ? sizeof(tiny) / sizeof(tiny[0]) : sizeof(full) / sizeof(full[0]);
+        for (size_t i = 0; i < n; i++)
+            run_case(&cases[i], device);
+    } else if (ptx75) {
         /* the sm_75 code paths on this GPU: every fp16 and f32 kernel, tiles, the overflow
          * retry, conversions, the resample kernel */
         const Case cases[] = {
