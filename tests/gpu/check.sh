@@ -69,6 +69,10 @@ cutlass_sources_sum() {
         sha256sum | cut -d' ' -f1
 }
 
+cutlass_check_sum() {   # what build/cuda/cutlass_check is built from, beyond cutlass_sources_sum
+    { cutlass_sources_sum; cat tests/gpu/cutlass_check.cu cuda/*.cu cpu/conv3x3.[ch]; } | sha256sum | cut -d' ' -f1
+}
+
 # ---- --stage: everything the GPU machine should not have to do ---------------------------------
 stage_kernels() {   # stage_kernels NAME GENCODE...: cuda/cuda.mak's rules, other outputs
     local name=$1 nvcc
@@ -104,6 +108,13 @@ if [ "${1:-}" = --stage ]; then
             cutlass_sources_sum > "$kernels/cutlass/sources.sha256"
         else
             echo "check.sh --stage: CUTLASS objects not staged (the GPU machine builds them)" >&2
+        fi
+        # tests/gpu/cutlass_check.cu (the kernels alone, runtime API, ~2 more minutes of nvcc):
+        # built only here, so the GPU machine runs it or SKIPs the step, never compiles it
+        if [ -d "$kernels/cutlass" ] && make -s cutlass-check && cp build/cuda/cutlass_check "$kernels/cutlass/"; then
+            cutlass_check_sum > "$kernels/cutlass/check.sha256"
+        else
+            echo "check.sh --stage: tests/gpu/cutlass_check not staged (its step will SKIP)" >&2
         fi
     fi
     rm -rf "$work" "$out"
@@ -385,6 +396,32 @@ elif fits engine-cutlass-vs-cpu 20; then
     [ $rehearsal = 1 ] && note="(--small, cuda_conv=cutlass on the fake driver's CPU twin)"
     engine_step engine-cutlass-vs-cpu "$work/cutlass.log" 60 "$stage/gpu_check" ${small[@]+"${small[@]}"} \
         --cuda-conv cutlass --models "$stage"
+fi
+
+# ---- tests/gpu/cutlass_check: the three CUTLASS kernels alone vs the CPU engine's layer, then
+# the 64->64 conv's TFLOP/s at 1080p beside the mma.sync kernel (exit 0 pass, 1 fail, 77 no sm_90)
+cutlass_bin=$kernels/cutlass/cutlass_check
+if [ "$bench_only" = 1 ]; then
+    :
+elif [ ! -x "$cutlass_bin" ]; then
+    row cutlass-kernels SKIP 0 "no staged tests/gpu/cutlass_check (check.sh --stage with CUTLASS configured builds it)"
+elif [ "$(cat "$kernels/cutlass/check.sha256" 2>/dev/null)" != "$(cutlass_check_sum)" ]; then
+    row cutlass-kernels SKIP 0 "the staged cutlass_check is older than its sources: run check.sh --stage again"
+elif [ $rehearsal = 0 ] && [ "$arch" != 90 ]; then
+    row cutlass-kernels SKIP 0 "compute capability ${arch:0:-1}.${arch: -1}: the CUTLASS kernels are sm_90a (9.0 only)"
+elif fits cutlass-kernels 30; then
+    bounded 60 "$work/cutlass-kernels.log" "$cutlass_bin" --width 1920 --height 1080 --iters 20
+    rc=$?
+    grep -E '^(PASS|FAIL|SKIP|#)' "$work/cutlass-kernels.log"
+    speed=$(grep -m 1 '^# conv 64->64' "$work/cutlass-kernels.log" | cut -c3-200)
+    n_pass=$(grep -c '^PASS' "$work/cutlass-kernels.log"); n_fail=$(grep -c '^FAIL' "$work/cutlass-kernels.log")
+    if [ $rc = 0 ] && [ "$n_fail" = 0 ] && [ "$n_pass" -gt 0 ]; then
+        row cutlass-kernels PASS $secs "$n_pass cases vs the CPU layer${speed:+; $speed}"
+    elif [ $rc = 77 ]; then
+        row cutlass-kernels SKIP $secs "$(why_failed $rc "$work/cutlass-kernels.log" '^SKIP')"
+    else
+        row cutlass-kernels FAIL $secs "$n_fail failed, $n_pass passed: $(why_failed $rc "$work/cutlass-kernels.log" '^FAIL')"
+    fi
 fi
 
 # ---- the compute_75 PTX, JIT-compiled by this GPU's driver: the sm_75 code paths -----------------
