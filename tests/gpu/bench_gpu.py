@@ -315,6 +315,12 @@ def main():
         r['cutlass_peak_frac'] = (r['cutlass_net_est_tflops'] / peak_tflops
                                   if r['cutlass_net_est_tflops'] and peak_tflops else None)
         r['e2e_vs_net'] = r['e2e_fps'] / r['net_fps'] if r['e2e_fps'] and r['net_fps'] else None
+        # the engine's time beyond the network (gpu_bench: -1 where not measured)
+        eng_ms = num(o, 'engine_ms')
+        r['convert_ms'] = num(o, 'convert_ms') if (num(o, 'convert_ms') or -1) >= 0 else None
+        r['skipped_passes_ms'] = num(o, 'skipped_passes_ms') if (num(o, 'skipped_passes_ms') or -1) >= 0 else None
+        r['skipped_launches'] = num(o, 'skipped_launches')
+        r['engine_over_net_ms'] = eng_ms - net_ms if eng_ms and net_ms else None
         targets = []
         if name in TARGET_NET:
             targets.append(('network >= 60% of fp16 peak', r['peak_frac'], r['peak_frac'] is not None and
@@ -350,6 +356,13 @@ def main():
             cut = (f"CUTLASS {f(r['cutlass_net_est_ms'], '.2f', ' ms')} = {f(r['cutlass_net_est_tflops'], '.0f', ' TFLOP/s')} "
                    f"(est.: engine minus the mma engine's non-conv time; {f(r['cutlass_launches'], '.0f')} launches)"
                    if r['cutlass_net_est_ms'] else 'CUTLASS n/a (not 9.0, or no CUTLASS in the build)')
+            if r['engine_over_net_ms'] is not None:
+                rest = (r['engine_over_net_ms'] - r['convert_ms'] - r['skipped_passes_ms']
+                        if r['convert_ms'] is not None and r['skipped_passes_ms'] is not None else None)
+                rows.append(f"bench-{r['case']}-overhead|engine - network {f(r['engine_over_net_ms'], '.3f', ' ms')}: "
+                            f"conversions {f(r['convert_ms'], '.3f', ' ms')}, skipped fp16 retry passes "
+                            f"{f(r['skipped_passes_ms'], '.3f', ' ms')} ({f(r['skipped_launches'], '.0f')} launches), "
+                            f"rest (control kernels, gaps) {f(rest, '.3f', ' ms')}")
             rows.append(f"bench-{r['case']}-convs|net TFLOP/s: mma.sync {f(r['net_tflops'], '.0f')}; {cut}; "
                         f"PyTorch {f(r['anchor_tflops'], '.0f')} ({r['anchor'] or 'not measured'})")
     for line in rows:
@@ -408,7 +421,8 @@ def write_report(args, table, layers, peak, peak_tflops):
     with open(os.path.join(args.out, 'RESULTS-gpu.md'), 'w') as fp:
         fp.write('\n'.join(md) + '\n')
     cols = ['case', 'model', 'gflop', 'net_ms', 'net_fps', 'net_tflops', 'cutlass_net_est_ms', 'cutlass_net_est_tflops',
-            'cutlass_launches', 'cutlass_peak_frac', 'anchor_tflops', 'peak_frac', 'e2e_vs_net', 'engine_fps', 'arena_mib',
+            'cutlass_launches', 'cutlass_peak_frac', 'anchor_tflops', 'peak_frac', 'e2e_vs_net', 'engine_over_net_ms', 'convert_ms',
+            'skipped_passes_ms', 'skipped_launches', 'engine_fps', 'arena_mib',
             'torch_eager_ms', 'torch_compile_ms', 'torch_compile_note', 'anchor', 'anchor_ms', 'net_vs_anchor',
             'torch_mem_mib', 'e2e_fps', 'e2e_wall_fps', 'e2e_frames', 'e2e_mem_mib', 'e2e_encoder', 'e2e_vs_anchor',
             'e2e_error']
