@@ -140,8 +140,14 @@ FFMPEG_EXPECT := REALESRGAN_FILTER                                              
 # issue 14: the degradation filter and what its JPEG stage and tools/restoration-eval use
 FFMPEG_EXPECT += REALESRGAN_DEGRADE_FILTER MJPEG_ENCODER MJPEG_DECODER HSTACK_FILTER VSTACK_FILTER
 
+# New flags over an old build: its objects go first. FFmpeg's assembly objects do not depend
+# on config.asm, so ./configure --minimal, make, ./configure, make linked x86 objects built
+# without the decoders the full build enables (undefined ff_rv40_*_ssse3).
 $(FFBUILD)/.resr-configured: $(FFSRC)/.resr-stamp $(FFMPEG_FLAGS_FILE) $(NVCODEC_PC)
 	@mkdir -p $(FFBUILD)
+	@if [ -f $@ ] && [ -f $(FFBUILD)/ffbuild/config.mak ] && [ $(FFMPEG_FLAGS_FILE) -nt $@ ]; then \
+	    echo "FFmpeg's configure flags changed: removing its old objects"; \
+	    $(MAKE) -C $(FFBUILD) clean > /dev/null; fi
 	@echo "configuring FFmpeg in $(FFBUILD) (log: $(FFBUILD)/configure.log)"
 	@cd $(FFBUILD) && PKG_CONFIG_PATH=$(NVCODEC_PREFIX)/lib/pkgconfig$${PKG_CONFIG_PATH:+:$$PKG_CONFIG_PATH} \
 	    $(ROOT)/$(FFSRC)/configure $(FFMPEG_CONFIGURE_FLAGS) > configure.log 2>&1 || {      \

@@ -83,6 +83,9 @@ ASAN_FFMPEG_FLAGS := $(filter-out --enable-ffnvcodec --enable-cuda --enable-cuvi
 # (build/ffmpeg.flags: the Makefile rewrites it when FFmpeg's flags change)
 $(ASAN_FF_FULL)/.resr-configured: $(FFSRC)/.resr-stamp build/ffmpeg.flags
 	@mkdir -p $(ASAN_FF_FULL)
+	@if [ -f $@ ] && [ -f $(ASAN_FF_FULL)/ffbuild/config.mak ] && [ build/ffmpeg.flags -nt $@ ]; then \
+	    echo "FFmpeg's configure flags changed: removing the sanitized build's old objects"; \
+	    $(MAKE) -C $(ASAN_FF_FULL) clean > /dev/null; fi
 	@echo "configuring the sanitized FFmpeg in $(ASAN_FF_FULL) (log: $(ASAN_FF_FULL)/configure.log)"
 	@cd $(ASAN_FF_FULL) && $(ROOT)/$(FFSRC)/configure $(ASAN_FFMPEG_FLAGS) > configure.log 2>&1 || { \
 	    tail -n 20 configure.log; echo "sanitized FFmpeg: configure failed" >&2; exit 1; }
