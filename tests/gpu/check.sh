@@ -530,6 +530,7 @@ elif fits pipeline 20; then
     fi
     # psnr_step STEP DETAIL FILTERGRAPH [INPUT-0 OPTIONS...]: the CUDA path against backend=cpu on
     # the same frames, >= 40 dB (fp16); -v verbose adds the CUDA run's per-frame timings
+    # $require, when set: a regex the log must match too (what proves the path under test ran)
     psnr_step() {
         local step=$1 detail=$2 graph=$3 psnr timing rc
         shift 3
@@ -539,8 +540,10 @@ elif fits pipeline 20; then
             psnr=$(grep -oE 'average:[-+0-9.a-z]+' "$work/$step.log" | tail -n 1 | cut -d: -f2)
             # the CUDA instance's per-frame line (the CPU one's reads "engine N ms (network ...")
             timing=$(grep -E 'frame [0-9]+ \(pts [^)]*\): engine [0-9.]+ ms, resize' "$work/$step.log" | tail -n 1 | sed 's/.*): //')
-            if at_least "$psnr" 40 inf; then
-                row "$step" PASS $secs "$detail: $psnr dB; last CUDA frame: ${timing:-n/a}"
+            if [ -n "${require:-}" ] && ! grep -qE "$require" "$work/$step.log"; then
+                row "$step" FAIL $secs "$detail: $psnr dB, but the log lacks /$require/"
+            elif at_least "$psnr" 40 inf; then
+                row "$step" PASS $secs "$detail: $psnr dB; last CUDA frame: ${timing:-n/a}${require:+; $(grep -oE "$require[^;]*" "$work/$step.log" | head -n 1)}"
             else
                 row "$step" FAIL $secs "$detail: '$psnr' dB, want a number >= 40"
             fi
@@ -558,9 +561,17 @@ elif fits pipeline 20; then
     psnr_step pipeline-upload "software frames, backend=cuda, outscale=3, vs CPU" \
         "[0:v]${crop}format=nv12,$vf:backend=cuda:outscale=3[g];[1:v]${crop}format=nv12,$cpu:outscale=3[c];[g][c]psnr"
     if [ $cutlass_built = yes ] && [ "$arch" = 90 ]; then
+        # the rehearsal's tiny fixture has no conv CUTLASS takes: a 64-channel SRVGG instead
+        # (tests/cuda/_make_wide_models.py); a run where no conv reached CUTLASS fails
+        cut_model=$model
+        if [ $rehearsal = 1 ] && mkdir -p "$work/wide" && python3 tests/cuda/_make_wide_models.py "$work/wide"; then
+            cut_model=$work/wide/srvgg64_x4.safetensors
+        fi
+        require='CUTLASS sm_90a convs: [1-9][0-9]* launch'
         psnr_step pipeline-cutlass-vs-cpu "$frames decoded frames, cuda_conv=cutlass fp16 vs CPU fp32" \
-            "[0:v]$to_cuda$vf:cuda_conv=cutlass,hwdownload,format=nv12[g];[1:v]${crop}format=nv12,${cpu}[c];[g][c]psnr" \
+            "[0:v]${to_cuda}realesrgan=model=$cut_model:cuda_conv=cutlass,hwdownload,format=nv12[g];[1:v]${crop}format=nv12,realesrgan=model=$cut_model:backend=cpu[c];[g][c]psnr" \
             "${hw_dec[@]}"
+        require=
     fi
     # held frames (dedup) on CUDA frames, decided on the device: dedup=12 against dedup=-1 on
     # the same decoded frames (the clip is drawn on threes); some frames reused, 40 dB or more
