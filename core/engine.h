@@ -46,7 +46,7 @@ typedef enum ResrCpuBackend {
 typedef enum ResrCudaConv {
     RESR_CUDA_CONV_AUTO    = 0,  /* mma.sync until a GPU run has checked CUTLASS */
     RESR_CUDA_CONV_MMA     = 1,  /* the mma.sync kernels, every GPU */
-    RESR_CUDA_CONV_CUTLASS = 2,  /* CUTLASS sm_90a where it applies (9.0 and fp16 only,
+    RESR_CUDA_CONV_CUTLASS = 2,  /* CUTLASS sm_90a where it applies (9.0, fp16 or bf16,
                                   * else create() refuses), mma.sync for the other layers */
 } ResrCudaConv;
 

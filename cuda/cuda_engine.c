@@ -669,8 +669,8 @@ static const char *sm90_refusal(const CudaEngine *e)
     if (!resr_sm90_device_ok(e->sm / 10, e->sm % 10))
         return "the CUTLASS kernels are sm_90a code and run on compute capability 9.0 only "
                "(H100, H200, GH200)";
-    if (e->base.config.precision != RESR_PRECISION_FP16)
-        return "the CUTLASS kernels are instantiated for precision=fp16 only";
+    if (e->base.config.precision != RESR_PRECISION_FP16 && e->base.config.precision != RESR_PRECISION_BF16)
+        return "the CUTLASS kernels are instantiated for precision=fp16 and bf16 only";
     return NULL;
 }
 
@@ -708,7 +708,7 @@ static int sm90_upload_weights(CudaEngine *e, Sm90 *s)
         return -ENOMEM;
     for (int i = 0; i < m->num_convs; i++)
         exps[i] = e->weights.convs[i].weight_exp;
-    ret = resr_sm90_weights_pack(&s->weights, m, exps);
+    ret = resr_sm90_weights_pack(&s->weights, m, exps, e->weights.math);
     free(exps);
     if (ret < 0 || !s->weights.size)
         return ret;

@@ -12,7 +12,15 @@ const char *const resr_sm90_kernel_names[RESR_SM90_KERNEL_COUNT] = {
     "resr_conv3x3_sm90_f16_n64",
     "resr_conv3x3_sm90_f16_n32",
     "resr_conv3x3_sm90_f16_n64_res",
+    "resr_conv3x3_sm90_bf16_n64",
+    "resr_conv3x3_sm90_bf16_n32",
+    "resr_conv3x3_sm90_bf16_n64_res",
 };
+
+int resr_sm90_kernel_is_bf16(int kernel)
+{
+    return kernel >= RESR_SM90_CONV_BF16_N64 && kernel <= RESR_SM90_CONV_BF16_N64_RES;
+}
 
 int resr_sm90_device_ok(int cc_major, int cc_minor)
 {
@@ -21,9 +29,12 @@ int resr_sm90_device_ok(int cc_major, int cc_minor)
 
 int resr_sm90_kernel_for(const ResrSm90Conv *conv, const char **why)
 {
+    /* the bf16 kernels follow the fp16 ones in the same order */
+    const int bf16 = conv->math == RESR_PRECISION_BF16 ? RESR_SM90_CONV_BF16_N64 - RESR_SM90_CONV_F16_N64 : 0;
+
     *why = "";
-    if (conv->math != RESR_PRECISION_FP16)
-        *why = "only fp16 is instantiated";
+    if (conv->math != RESR_PRECISION_FP16 && conv->math != RESR_PRECISION_BF16)
+        *why = "only fp16 and bf16 are instantiated";
     else if (conv->upsample != 1)
         *why = "nearest-upsampled inputs are not a TMA im2col view";
     else if (conv->has_res2 || conv->has_dst_f32)
@@ -31,9 +42,9 @@ int resr_sm90_kernel_for(const ResrSm90Conv *conv, const char **why)
     else if (conv->in_channels % 8 || conv->in_channels < 8)
         *why = "input channels must be a multiple of 8 (pad with zero weights)";
     else if (conv->out_channels == 64)
-        return conv->has_res1 ? RESR_SM90_CONV_F16_N64_RES : RESR_SM90_CONV_F16_N64;
+        return bf16 + (conv->has_res1 ? RESR_SM90_CONV_F16_N64_RES : RESR_SM90_CONV_F16_N64);
     else if (conv->out_channels == 32 && !conv->has_res1)
-        return RESR_SM90_CONV_F16_N32;
+        return bf16 + RESR_SM90_CONV_F16_N32;
     else
         *why = "no kernel for this output channel count (instantiated: 64, 64 + res1, 32)";
     return -1;
@@ -91,7 +102,7 @@ static float res1_scale_of(const ResrModel *m, int index)
            (index - 1) % 5 == 4 ? 0.2f : 1.0f;
 }
 
-static void pack_one(uint8_t *at, const ResrModel *m, int index, int weight_exp)
+static void pack_one(uint8_t *at, const ResrModel *m, int index, int weight_exp, ResrPrecision math)
 {
     const ResrConv3x3 *c = &m->convs[index];
     const int cin = c->in_channels, cout = c->out_channels;
@@ -101,7 +112,7 @@ static void pack_one(uint8_t *at, const ResrModel *m, int index, int weight_exp)
     for (int n = 0; n < cout; n++)
         for (int tap = 0; tap < 9; tap++)
             for (int k = 0; k < cin; k++)
-                resr_tensor_store(at, ((int64_t)n * 9 + tap) * cin + k, RESR_PRECISION_FP16,
+                resr_tensor_store(at, ((int64_t)n * 9 + tap) * cin + k, math,
                                   ldexpf(c->weight[((size_t)n * cin + k) * 9 + tap], weight_exp));
     memset(head, 0, sizeof(*head));
     head->acc_scale = ldexpf(1.0f, -weight_exp);
@@ -113,11 +124,14 @@ static void pack_one(uint8_t *at, const ResrModel *m, int index, int weight_exp)
     }
 }
 
-int resr_sm90_weights_pack(ResrSm90Weights *w, const ResrModel *m, const int *weight_exp)
+int resr_sm90_weights_pack(ResrSm90Weights *w, const ResrModel *m, const int *weight_exp,
+                           ResrPrecision math)
 {
     size_t used = 0;
 
     memset(w, 0, sizeof(*w));
+    if (math != RESR_PRECISION_FP16 && math != RESR_PRECISION_BF16)
+        return -EINVAL;   /* the kernels read 2-byte weights */
     w->num_convs = m->num_convs;
     if (!(w->offset = calloc(m->num_convs, sizeof(*w->offset))) ||
         !(w->res1_scale = calloc(m->num_convs, sizeof(*w->res1_scale)))) {
@@ -141,7 +155,7 @@ int resr_sm90_weights_pack(ResrSm90Weights *w, const ResrModel *m, const int *we
     }
     for (int i = 0; i < m->num_convs; i++)
         if (w->offset[i] != RESR_SM90_NO_WEIGHTS)
-            pack_one(w->blob + w->offset[i], m, i, weight_exp[i]);
+            pack_one(w->blob + w->offset[i], m, i, weight_exp[i], math);
     return 0;
 }
 

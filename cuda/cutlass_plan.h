@@ -24,10 +24,16 @@ enum {
     RESR_SM90_CONV_F16_N64 = 0,   /* resr_conv3x3_sm90_f16_n64: fp16, C_out 64, no residual */
     RESR_SM90_CONV_F16_N32,       /* resr_conv3x3_sm90_f16_n32: fp16, C_out 32 (growth convs) */
     RESR_SM90_CONV_F16_N64_RES,   /* resr_conv3x3_sm90_f16_n64_res: C_out 64, + fp16 res1 */
+    RESR_SM90_CONV_BF16_N64,      /* the same three in bf16 */
+    RESR_SM90_CONV_BF16_N32,
+    RESR_SM90_CONV_BF16_N64_RES,
     RESR_SM90_KERNEL_COUNT
 };
 
 extern const char *const resr_sm90_kernel_names[RESR_SM90_KERNEL_COUNT];
+
+/* 1 for the bf16 kernels (RESR_SM90_CONV_BF16_*) */
+int resr_sm90_kernel_is_bf16(int kernel);
 
 /* 1 when the GPU runs sm_90a code (H100/H200/GH200: 9.0); 10.x and 12.x do not. */
 int resr_sm90_device_ok(int cc_major, int cc_minor);
@@ -62,7 +68,7 @@ void resr_sm90_conv_of(ResrSm90Conv *out, const ResrConvArgs *a, const ResrConv3
 /*
  * The weights of the convs the CUTLASS kernels may run (C_in a multiple of 8, C_out 32 or
  * 64), in their own blob: per conv, 256-byte aligned,
- *   fp16 [C_out][3][3][C_in] (KRSC), times 2^weight_exp as the mma.sync packing
+ *   fp16 or bf16 (math) [C_out][3][3][C_in] (KRSC), times 2^weight_exp as the mma.sync packing
  *   ResrSm90Epilogue                (bias, slope, acc_scale, res1_scale)
  * at offset[i] (RESR_SM90_NO_WEIGHTS for the other convs). The kernel's epilogue reads
  * bias and slope from here; the record is also what the fake driver's CPU twin of the
@@ -89,7 +95,8 @@ typedef struct ResrSm90Weights {
 size_t resr_sm90_epilogue_offset(int in_channels, int out_channels);
 
 /* weight_exp: per conv, the mma.sync packing's exponent (ResrCudaConvLayout.weight_exp). */
-int resr_sm90_weights_pack(ResrSm90Weights *w, const ResrModel *model, const int *weight_exp);
+int resr_sm90_weights_pack(ResrSm90Weights *w, const ResrModel *model, const int *weight_exp,
+                           ResrPrecision math);
 void resr_sm90_weights_free(ResrSm90Weights *w);
 
 /* The model conv whose mma.sync weights are at weights_base + offset (l's args.conv.weight),

@@ -46,6 +46,9 @@ constexpr auto Round = cutlass::FloatRoundStyle::round_to_nearest;
  */
 template <class Tile, class ElementD, bool Residual>
 struct Epilogue {
+    /* fp16 only: the overflow count that makes the control rerun a pass at a lower scale
+     * (bf16 has float's range: no limit, no rerun, as the mma.sync bf16 kernels) */
+    static constexpr bool kOverflow = cute::is_same_v<ElementD, cutlass::half_t>;
     using Bias  = Sm90RowBroadcast<0, Tile, float, float, Stride<_0, _1, int64_t>>;
     using Slope = Sm90RowBroadcast<0, Tile, float, float, Stride<_0, _1, int64_t>>;
     using Scale = Sm90ScalarBroadcast<float>;
@@ -58,14 +61,18 @@ struct Epilogue {
                                        Activated>;
     using MaxAbs = Sm90EVT<Sm90ScalarReduction<MaxAbsReduce, AtomicMaxBits, float, float, Round>,
                            Summed>;
-    using Overflow = Sm90EVT<Sm90ScalarReduction<OverflowReduce, AtomicCount, float, float, Round>,
-                             MaxAbs>;
+    using Overflow = cute::conditional_t<kOverflow,
+                                         Sm90EVT<Sm90ScalarReduction<OverflowReduce, AtomicCount, float,
+                                                                     float, Round>, MaxAbs>,
+                                         MaxAbs>;
     using Tree = Sm90EVT<Sm90Compute<Narrow, ElementD, float, Round>, Overflow>;
 };
 
 /*
- * One conv kernel: NHWC fp16 in, fp16 weights [C_out][3][3][C_in] (KRSC), fp32
- * accumulation, fp16 out; with Residual, the fp16 source C is res1 (v * res1_scale + C).
+ * One conv kernel: NHWC Element (fp16 or bf16) in, Element weights [C_out][3][3][C_in]
+ * (KRSC), fp32 accumulation, Element out; with Residual, the Element source C is res1
+ * (v * res1_scale + C). bf16 is the same tree and tiles (both 2-byte types: the same TMA
+ * boxes, swizzle and wgmma shapes).
  *
  * Tile 128 pixels x BN channels x 64 K, warp-specialised and not persistent (CUTLASS 4.3
  * has no cooperative or ping-pong schedule for conv; the builder picks the consumer warp
@@ -74,10 +81,10 @@ struct Epilogue {
  * 128-byte TMA box of fp16 channels, the widest swizzle. The growth convs (C_out 32)
  * take BN 32 (wgmma's N may be any multiple of 8): half the B tile, the same A traffic.
  */
-template <int BN, bool Residual>
+template <int BN, bool Residual, class ElementAB = cutlass::half_t>
 struct Conv {
-    using Element = cutlass::half_t;
-    using ElementC = cute::conditional_t<Residual, cutlass::half_t, void>;
+    using Element = ElementAB;
+    using ElementC = cute::conditional_t<Residual, Element, void>;
     using Tile = Shape<_128, Int<BN>, Shape<_64>>;
     using Cluster = Shape<_1, _1, _1>;
     using Fusion = typename Epilogue<Tile, Element, Residual>::Tree;
@@ -117,8 +124,8 @@ struct Conv {
  * kernel's SharedStorageSize of dynamic shared memory): params by value in constant
  * parameter space (__grid_constant__: the TMA descriptors in it are addressed there).
  */
-#define RESR_SM90_KERNEL(name, BN, RES)                                                     \
-    using name##_op = resr_cutlass::Conv<BN, RES>::Kernel;                                       \
+#define RESR_SM90_KERNEL(name, BN, RES, ELEM)                                               \
+    using name##_op = resr_cutlass::Conv<BN, RES, ELEM>::Kernel;                                 \
     extern "C" __global__ void                                                              \
     __launch_bounds__(name##_op::MaxThreadsPerBlock, name##_op::MinBlocksPerMultiprocessor) \
     name(CUTLASS_GRID_CONSTANT const typename name##_op::Params params, const uint64_t control) \
@@ -131,7 +138,10 @@ struct Conv {
     }
 
 /* the order and names of cutlass_plan.c's resr_sm90_kernel_names */
-RESR_SM90_KERNEL(resr_conv3x3_sm90_f16_n64, 64, false)      /* SRVGG body, RRDB trunk/upsampling convs */
-RESR_SM90_KERNEL(resr_conv3x3_sm90_f16_n32, 32, false)      /* RRDB growth convs 64..160 -> 32 */
-RESR_SM90_KERNEL(resr_conv3x3_sm90_f16_n64_res, 64, true)   /* 5th dense conv: 192 -> 64, + x * 0.2 */
+RESR_SM90_KERNEL(resr_conv3x3_sm90_f16_n64, 64, false, cutlass::half_t)      /* SRVGG body, RRDB trunk/upsampling convs */
+RESR_SM90_KERNEL(resr_conv3x3_sm90_f16_n32, 32, false, cutlass::half_t)      /* RRDB growth convs 64..160 -> 32 */
+RESR_SM90_KERNEL(resr_conv3x3_sm90_f16_n64_res, 64, true, cutlass::half_t)   /* 5th dense conv: 192 -> 64, + x * 0.2 */
+RESR_SM90_KERNEL(resr_conv3x3_sm90_bf16_n64, 64, false, cutlass::bfloat16_t)
+RESR_SM90_KERNEL(resr_conv3x3_sm90_bf16_n32, 32, false, cutlass::bfloat16_t)
+RESR_SM90_KERNEL(resr_conv3x3_sm90_bf16_n64_res, 64, true, cutlass::bfloat16_t)
 #endif /* RESR_SM90_HOST_ONLY */

@@ -70,12 +70,14 @@ namespace {
 
 using resr_cutlass::Conv;
 
-/* CUTLASS's own Arguments for p: the views' strides as given (NHWC, channel stride 1). */
-template <class K, bool Residual>
+/* CUTLASS's own Arguments for p: the views' strides as given (NHWC, channel stride 1).
+ * Elem: the kernel's 2-byte type (fp16, bf16); Overflow: its tree has the fp16 overflow
+ * node (Narrow(Overflow(MaxAbs(...))); bf16: Narrow(MaxAbs(...))). */
+template <class K, bool Residual, class Elem, bool Overflow>
 bool make_arguments(const ResrSm90Problem *p, typename K::Arguments &args)
 {
     using PS = typename K::ProblemShape;
-    using Half = cutlass::half_t;
+    using Half = Elem;
     const int w = p->width, h = p->height;
     const int64_t hw = (int64_t)w * h;
     PS shape(cutlass::conv::Mode::kCrossCorrelation,
@@ -92,8 +94,13 @@ bool make_arguments(const ResrSm90Problem *p, typename K::Arguments &args)
     });
     args.epilogue.ptr_D = (Half *)(uintptr_t)p->dst;
     ResrCudaControl *control = (ResrCudaControl *)(uintptr_t)p->control;
-    auto &t = args.epilogue.thread;           /* Narrow(Overflow(MaxAbs(Summed))) */
-    auto &maxabs = t.op_0.op_0;
+    auto &t = args.epilogue.thread;           /* Narrow([Overflow](MaxAbs(Summed))) */
+    auto &maxabs = [&]() -> auto & {
+        if constexpr (Overflow)
+            return t.op_0.op_0;
+        else
+            return t.op_0;
+    }();
     auto set_activated = [&](auto &activated) {   /* {acc, bias, scale, slope, Activate} */
         cute::get<1>(activated).ptr_row = (const float *)(uintptr_t)p->bias;
         cute::get<2>(activated).scalar_ptrs[0] = &control->act_scale;
@@ -112,19 +119,22 @@ bool make_arguments(const ResrSm90Problem *p, typename K::Arguments &args)
         set_activated(maxabs.op_0);
     }
     maxabs.op_1.ptr_scalar = (float *)&control->status.max_abs_bits;
-    t.op_0.op_1.ptr_scalar = (float *)&control->status.overflow;
+    if constexpr (Overflow)
+        t.op_0.op_1.ptr_scalar = (float *)&control->status.overflow;
     t.op_1.limit = p->narrow_limit;
     args.hw_info.device_id = 0;
     args.hw_info.sm_count = 132;              /* not used by the non-persistent schedule */
     return K::can_implement(args);
 }
 
-template <class K, bool Residual>
+template <int BN, bool Residual, class Elem>
 int fill(const ResrSm90Problem *p, ResrSm90Launch *out)
 {
+    using C = Conv<BN, Residual, Elem>;
+    using K = typename C::Kernel;
     typename K::Arguments args;
     static_assert(sizeof(typename K::Params) <= RESR_SM90_PARAMS_MAX, "RESR_SM90_PARAMS_MAX");
-    if (!make_arguments<K, Residual>(p, args))
+    if (!make_arguments<K, Residual, Elem, resr_cutlass::Epilogue<typename C::Tile, Elem, Residual>::kOverflow>(p, args))
         return -EINVAL;
     const typename K::Params params = K::to_underlying_arguments(args, nullptr);
     const dim3 grid = K::get_grid_shape(params), block = K::get_block_shape();
@@ -153,10 +163,15 @@ extern "C" int resr_sm90_params(const ResrSm90Problem *p, const ResrSm90Encoders
     im2col_fn = (PFN_cuTensorMapEncodeIm2col_v12000)enc->encode_im2col;
     version_fn = (PFN_cuDriverGetVersion_v2020)enc->driver_version;
     encode_failed = 0;
+    using F16 = cutlass::half_t;
+    using BF16 = cutlass::bfloat16_t;
     switch (p->kernel) {
-    case RESR_SM90_CONV_F16_N64:     ret = fill<Conv<64, false>::Kernel, false>(p, out); break;
-    case RESR_SM90_CONV_F16_N32:     ret = fill<Conv<32, false>::Kernel, false>(p, out); break;
-    case RESR_SM90_CONV_F16_N64_RES: ret = fill<Conv<64, true>::Kernel, true>(p, out); break;
+    case RESR_SM90_CONV_F16_N64:      ret = fill<64, false, F16>(p, out); break;
+    case RESR_SM90_CONV_F16_N32:      ret = fill<32, false, F16>(p, out); break;
+    case RESR_SM90_CONV_F16_N64_RES:  ret = fill<64, true, F16>(p, out); break;
+    case RESR_SM90_CONV_BF16_N64:     ret = fill<64, false, BF16>(p, out); break;
+    case RESR_SM90_CONV_BF16_N32:     ret = fill<32, false, BF16>(p, out); break;
+    case RESR_SM90_CONV_BF16_N64_RES: ret = fill<64, true, BF16>(p, out); break;
     }
     tiled_fn = nullptr;
     im2col_fn = nullptr;
@@ -166,10 +181,15 @@ extern "C" int resr_sm90_params(const ResrSm90Problem *p, const ResrSm90Encoders
 
 extern "C" int resr_sm90_kernel_shape(int kernel, unsigned *threads, unsigned *smem)
 {
+    using F16 = cutlass::half_t;
+    using BF16 = cutlass::bfloat16_t;
     switch (kernel) {
-    case RESR_SM90_CONV_F16_N64:     shape<Conv<64, false>::Kernel>(threads, smem); return 0;
-    case RESR_SM90_CONV_F16_N32:     shape<Conv<32, false>::Kernel>(threads, smem); return 0;
-    case RESR_SM90_CONV_F16_N64_RES: shape<Conv<64, true>::Kernel>(threads, smem); return 0;
+    case RESR_SM90_CONV_F16_N64:      shape<Conv<64, false, F16>::Kernel>(threads, smem); return 0;
+    case RESR_SM90_CONV_F16_N32:      shape<Conv<32, false, F16>::Kernel>(threads, smem); return 0;
+    case RESR_SM90_CONV_F16_N64_RES:  shape<Conv<64, true, F16>::Kernel>(threads, smem); return 0;
+    case RESR_SM90_CONV_BF16_N64:     shape<Conv<64, false, BF16>::Kernel>(threads, smem); return 0;
+    case RESR_SM90_CONV_BF16_N32:     shape<Conv<32, false, BF16>::Kernel>(threads, smem); return 0;
+    case RESR_SM90_CONV_BF16_N64_RES: shape<Conv<64, true, BF16>::Kernel>(threads, smem); return 0;
     }
     return -EINVAL;
 }

@@ -21,20 +21,21 @@
 #define RESR_SM90_ALIGN _Alignas(128)
 #endif
 
-/* One 3x3 conv (stride 1, zero padding 1) over a width x height NHWC fp16 picture. Views:
- * element (pixel p, channel c) at base + 2 * (p * pixel + c). */
+/* One 3x3 conv (stride 1, zero padding 1) over a width x height NHWC picture of the
+ * kernel's 2-byte type (fp16 or bf16). Views: element (pixel p, channel c) at
+ * base + 2 * (p * pixel + c). */
 typedef struct ResrSm90Problem {
     int kernel;                  /* RESR_SM90_* (cutlass_plan.h) */
     int width, height;
     int in_channels, out_channels;
     uint64_t in;  int64_t in_pixel;
-    uint64_t weight;             /* fp16 [C_out][3][3][C_in] (KRSC) */
+    uint64_t weight;             /* [C_out][3][3][C_in] (KRSC), the kernel's type */
     uint64_t bias, slope;        /* float [C_out] */
     uint64_t dst; int64_t dst_pixel;
     uint64_t res1; int64_t res1_pixel;   /* the _res kernel's source C */
     float res1_scale;
     float acc_scale;             /* 2^-weight_exp (the fp16 weights' packing scale) */
-    float narrow_limit;          /* 65504 */
+    float narrow_limit;          /* fp16: 65504; bf16: 0 (no limit, as the mma.sync kernels) */
     uint64_t control;            /* ResrCudaControl: act_scale, status */
 } ResrSm90Problem;
 

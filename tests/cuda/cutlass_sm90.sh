@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The CUTLASS sm_90a convs without a GPU (issue 12; cuda/README.md "CUTLASS sm_90a path"):
 #   cutlass_sass_*       the built cubin's SASS holds wgmma (HGMMA) and TMA loads (UTMALDG,
-#                        im2col among them), and no local-memory spills;
+#                        im2col among them), no local-memory spills, and each kernel's
+#                        wgmma on its own operand type (the bf16 kernels' HGMMA .BF16);
 #   cutlass_epilogue_*   the EVT functors, compiled as host code, against the CPU engine's
 #                        conv layer (build/tests/cuda/cutlass_epilogue).
 # (cutlass_sass_kernels: each kernel named in cuda/cutlass_plan.c is in the cubin.)
@@ -57,7 +58,7 @@ sass_checks() {
     tma=$(grep -cE '\bUTMALDG\.' "$sass")
     im2col=$(grep -cE '\bUTMALDG\.[0-9]D\.IM2COL\b' "$sass")
     spills=$(grep -cE '\b(LDL|STL)(\.[A-Z0-9]+)*\b' "$sass")
-    echo "# $cubin: $kernels kernels, $hgmma HGMMA ($(grep -oE '\bHGMMA\.[0-9x]+\.[A-Z0-9]+' "$sass" | sort -u | tr '\n' ' ')), $tma UTMALDG ($im2col im2col), $(grep -cE '\bUTMASTG\.' "$sass") UTMASTG, $spills local loads/stores"
+    echo "# $cubin: $kernels kernels, $hgmma HGMMA ($(grep -oE '\bHGMMA\.[0-9x]+(\.[A-Z0-9]+)+' "$sass" | sort -u | tr '\n' ' ')), $tma UTMALDG ($im2col im2col), $(grep -cE '\bUTMASTG\.' "$sass") UTMASTG, $spills local loads/stores"
     # every kernel cutlass_plan.c may choose is in the cubin, by name
     local name absent=
     for name in $(sed -n 's/^ *"\(resr_conv3x3_sm90_[a-z0-9_]*\)",$/\1/p' cuda/cutlass_plan.c); do
@@ -69,6 +70,13 @@ sass_checks() {
     check cutlass_sass_tma_im2col "$([ "$im2col" -ge 1 ] && [ "$tma" -gt "$im2col" ]; echo $?)" \
         "want TMA im2col loads (activations) and tiled loads (weights): $im2col im2col of $tma UTMALDG"
     check cutlass_sass_no_spills "$([ "$spills" -eq 0 ]; echo $?)" "$spills LDL/STL (register spills)"
+    # the operand type as instantiated: the bf16 kernels' wgmma read bf16 (HGMMA...BF16), the
+    # fp16 kernels' fp16 (no type suffix); per kernel, every HGMMA
+    local mixed
+    mixed=$(awk '/Function : /{f=$3} /HGMMA\./{bf=($0 ~ /HGMMA\.[0-9x]+\.F32\.BF16/); if ((f ~ /_bf16_/) != bf) print f}' "$sass" |
+            sort -u | tr '\n' ' ')
+    check cutlass_sass_operand_types "$([ -z "$mixed" ] && grep -q 'HGMMA\.[0-9x]*\.F32\.BF16' "$sass"; echo $?)" \
+        "HGMMA operand type differs from the kernel's name in: ${mixed:-none}, or no bf16 HGMMA at all"
     rm -f "$sass"
 }
 

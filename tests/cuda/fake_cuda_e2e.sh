@@ -25,8 +25,9 @@ CASES+=(cuda_frames_fp32_rrdb_x2 cuda_out_format_p010 cuda_outscale cuda_upload_
         error_cuda_sw_format error_cuda_out_format_model error_cuda_bf16_old_gpu error_cuda_device_index
         error_cuda_frames_backend_cpu
         cuda_conv_cutlass_srvgg64 cuda_conv_cutlass_srvgg64_launches cuda_conv_cutlass_rrdb64
-        cuda_conv_cutlass_rrdb64_launches error_cuda_conv_cutlass_sm86 error_cuda_conv_cutlass_bf16
-        error_cuda_conv_cutlass_no_build)
+        cuda_conv_cutlass_rrdb64_launches cuda_conv_cutlass_srvgg64_bf16 cuda_conv_cutlass_srvgg64_bf16_launches
+        cuda_conv_cutlass_rrdb64_bf16 cuda_conv_cutlass_rrdb64_bf16_launches
+        error_cuda_conv_cutlass_sm86 error_cuda_conv_cutlass_fp32 error_cuda_conv_cutlass_no_build)
 require_ffmpeg "${CASES[@]}"
 why=
 [ -f "$FAKE/libcuda.so.1" ] || why="build/fake-cuda/libcuda.so.1 not built (CUDA not configured)"
@@ -333,12 +334,13 @@ fake_error error_cuda_frames_backend_cpu "Impossible to convert|auto_scale|No su
 cutlass_built=no
 grep -q '^CUTLASS_TARBALL = .' "$ROOT/config.mak" 2>/dev/null && [ -f "$ROOT/build/cuda/resr_cutlass_cubin.c" ] &&
     cutlass_built=yes
-# cutlass_case NAME MODEL LAUNCHES ENCODES: PSNR against the CPU engine, then the driver's
-# counts for the one frame: CUTLASS launches (3 passes: fp16's retries are queued too, and
-# return at once), descriptors encoded (once per conv and tile size), none refused
+# cutlass_case NAME MODEL LAUNCHES ENCODES [PRECISION]: PSNR against the CPU engine, then the
+# driver's counts for the one frame: CUTLASS launches (fp16: 3 passes, its retries are queued
+# too and return at once; bf16: 1), descriptors encoded (once per conv and tile size), none
+# refused
 cutlass_case() {
-    local name=$1 model=$2 launches=$3 encodes=$4 got
-    compare "$name" "format=rgb0,hwupload,realesrgan=model=$model:cuda_conv=cutlass,hwdownload,format=rgb0" \
+    local name=$1 model=$2 launches=$3 encodes=$4 precision=${5:-fp16} got
+    compare "$name" "format=rgb0,hwupload,realesrgan=model=$model:cuda_conv=cutlass:precision=$precision,hwdownload,format=rgb0" \
         "format=rgb0,realesrgan=model=$model:backend=cpu" rgb0 1 40 -v verbose
     got=$(sed -n 's/.* sm90_launches \([0-9]*\) tma_encodes \([0-9]*\) tma_errors \([0-9]*\).*/\1 \2 \3/p' "$WORK/$name.stats")
     if [ "$got" = "$launches $encodes 0" ] && grep -q "CUTLASS sm_90a convs: $launches launch(es)" "$WORK/$name.log"; then
@@ -354,16 +356,21 @@ if [ $cutlass_built = yes ] && "$PY" "$ROOT/tests/cuda/_make_wide_models.py" "$W
     # RRDB 64/32, one block, x2: 12 growth convs (n32), conv5 of rdb1/rdb2 (n64_res: 4
     # descriptors), conv_hr (n64) per pass
     cutlass_case cuda_conv_cutlass_rrdb64 "$WORK/rrdb64_x2.safetensors" 45 47
+    # bf16: the same convs on the bf16 kernels, one pass (no fp16 retries), bf16 descriptors
+    cutlass_case cuda_conv_cutlass_srvgg64_bf16 "$WORK/srvgg64_x4.safetensors" 2 6 bf16
+    cutlass_case cuda_conv_cutlass_rrdb64_bf16 "$WORK/rrdb64_x2.safetensors" 15 47 bf16
     FAKE_CUDA_SM=86 fake_error error_cuda_conv_cutlass_sm86 "cuda_conv=cutlass: .*compute capability 9.0 only.*8.6" \
         "${DEV[@]}" "${SRC[@]}" -vf "format=nv12,hwupload,$SR:cuda_conv=cutlass,hwdownload,format=nv12" -f null -
-    fake_error error_cuda_conv_cutlass_bf16 "cuda_conv=cutlass: .*precision=fp16 only" \
-        "${DEV[@]}" "${SRC[@]}" -vf "format=nv12,hwupload,$SR:cuda_conv=cutlass:precision=bf16,hwdownload,format=nv12" -f null -
+    fake_error error_cuda_conv_cutlass_fp32 "cuda_conv=cutlass: .*precision=fp16 and bf16 only" \
+        "${DEV[@]}" "${SRC[@]}" -vf "format=nv12,hwupload,$SR:cuda_conv=cutlass:precision=fp32,hwdownload,format=nv12" -f null -
     skip error_cuda_conv_cutlass_no_build "this build has the CUTLASS kernels"
 else
     why="this build has no CUTLASS kernels (./configure --enable-cutlass)"
     [ $cutlass_built = yes ] && why="could not write the wide models"
     for name in cuda_conv_cutlass_srvgg64 cuda_conv_cutlass_srvgg64_launches cuda_conv_cutlass_rrdb64 \
-                cuda_conv_cutlass_rrdb64_launches error_cuda_conv_cutlass_sm86 error_cuda_conv_cutlass_bf16; do
+                cuda_conv_cutlass_rrdb64_launches cuda_conv_cutlass_srvgg64_bf16 cuda_conv_cutlass_srvgg64_bf16_launches \
+                cuda_conv_cutlass_rrdb64_bf16 cuda_conv_cutlass_rrdb64_bf16_launches error_cuda_conv_cutlass_sm86 \
+                error_cuda_conv_cutlass_fp32; do
         skip "$name" "$why"
     done
     if [ $cutlass_built = no ]; then

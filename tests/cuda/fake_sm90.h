@@ -16,9 +16,10 @@
  * What it checks: the entry's launch shape (cluster 1x1x1 or none, the dynamic shared
  * memory opted in with cuFuncSetAttribute and at most 227 KB, one block per 128 pixels),
  * the descriptors' agreement (channels, sizes, C_out of the kernel). The conv itself: fp16
- * operands, float sums, then the epilogue's own RESR_HD functions in the tree's order
- * (resr_conv_activate, resr_scaled_add, resr_track_max_abs, the overflow test,
- * resr_saturate); the control block's skip is read first, as the entry does.
+ * or bf16 operands (the kernel's type), float sums, then the epilogue's own RESR_HD
+ * functions in the tree's order (resr_conv_activate, resr_scaled_add, resr_track_max_abs,
+ * the overflow test (fp16 kernels only), resr_saturate at the fp16 limit or none for
+ * bf16); the control block's skip is read first, as the entry does.
  */
 #ifndef RESR_TESTS_FAKE_SM90_H
 #define RESR_TESTS_FAKE_SM90_H
@@ -68,11 +69,16 @@ static int fake_sm90_has_f32(const unsigned char *p, float v)
     return 0;
 }
 
-static float fake_sm90_at(const FakeTensorMap *t, int c, int x, int y)
+static float fake_sm90_value(uint16_t v, int bf16)
+{
+    return bf16 ? resr_bf16_to_float(v) : resr_half_to_float(v);
+}
+
+static float fake_sm90_at(const FakeTensorMap *t, int c, int x, int y, int bf16)
 {
     const uint16_t *v = (const uint16_t *)(uintptr_t)(t->address + (uint64_t)y * t->stride[1] +
                                                       (uint64_t)x * t->stride[0]);
-    return resr_half_to_float(v[c]);
+    return fake_sm90_value(v[c], bf16);
 }
 
 /* NULL after running the launch, or why the hardware would not run it as given. */
@@ -80,8 +86,10 @@ static const char *fake_sm90_launch(const FakeSm90Launch *l)
 {
     const FakeTensorMap *m[8];
     const int n = fake_tmap_find(l->params, RESR_SM90_PARAMS_MAX, m, 8);
-    const int residual = l->kernel == RESR_SM90_CONV_F16_N64_RES;
-    const int bn = l->kernel == RESR_SM90_CONV_F16_N32 ? 32 : 64;
+    const int bf16 = resr_sm90_kernel_is_bf16(l->kernel);
+    const int residual = l->kernel == RESR_SM90_CONV_F16_N64_RES || l->kernel == RESR_SM90_CONV_BF16_N64_RES;
+    const int bn = l->kernel == RESR_SM90_CONV_F16_N32 || l->kernel == RESR_SM90_CONV_BF16_N32 ? 32 : 64;
+    const float limit = bf16 ? 0.0f : RESR_CUDA_F16_LIMIT;   /* cuda_plan.c's narrow_limit */
 
     if (l->cluster[0] && (l->cluster[0] != 1 || l->cluster[1] != 1 || l->cluster[2] != 1))
         return "cluster shape other than 1x1x1";
@@ -103,6 +111,17 @@ static const char *fake_sm90_launch(const FakeSm90Launch *l)
         D->dim[1] != (uint32_t)W || D->dim[2] != (uint32_t)H ||
         (C && (C->dim[0] != (uint32_t)cout || C->dim[1] != (uint32_t)W || C->dim[2] != (uint32_t)H)))
         return "descriptor shapes disagree (C_in, C_out, W, H)";
+    /* CUtensorMapDataType: UINT16 1 (bits moved as they are: CUTLASS's choice for some of
+     * its copies), FLOAT16 6, BFLOAT16 9; a float type other than the kernel's would make the
+     * hardware read the bits as that type */
+    const int dtype = bf16 ? 9 : 6;
+    for (int i = 0; i < n; i++)
+        if (m[i]->dtype != dtype && m[i]->dtype != 1) {
+            static char why[96];
+            snprintf(why, sizeof(why), "descriptor %d of %d has data type %d, want %d (%s) or 1 (16-bit)", i, n, m[i]->dtype, dtype,
+                     bf16 ? "bf16" : "fp16");
+            return why;
+        }
     if ((uint64_t)l->grid[0] * 128 < (uint64_t)W * H || l->grid[1] * bn < (unsigned)cout)
         return "grid does not cover the output";
     /* the epilogue's per-conv record, and the Params' pointers to it and to the control */
@@ -116,12 +135,14 @@ static const char *fake_sm90_launch(const FakeSm90Launch *l)
         !fake_sm90_has_u64(l->params, (uint64_t)(uintptr_t)slope))
         return "Params do not point at the conv's bias and slope";
     if (!fake_sm90_has_u64(l->params, l->control + offsetof(ResrCudaControl, act_scale)) ||
-        !fake_sm90_has_u64(l->params, l->control + offsetof(ResrCudaControl, status)) ||
-        !fake_sm90_has_u64(l->params, l->control + offsetof(ResrCudaControl, status.overflow)))
+        !fake_sm90_has_u64(l->params, l->control + offsetof(ResrCudaControl, status)))
         return "Params do not point at the control block's scale and status";
-    if (!fake_sm90_has_f32(l->params, RESR_CUDA_F16_LIMIT) ||
+    if ((!bf16 && !fake_sm90_has_f32(l->params, RESR_CUDA_F16_LIMIT)) ||
         (residual && !fake_sm90_has_f32(l->params, head->res1_scale)))
         return "Params lack the fp16 limit or the residual scale";
+    /* the fp16 kernels report overflow to the control block; the bf16 tree has no such node */
+    if (!bf16 && !fake_sm90_has_u64(l->params, l->control + offsetof(ResrCudaControl, status.overflow)))
+        return "Params do not point at the control block's overflow count";
     if (resr_control_skip(l->control))   /* the entry returns before CUTLASS runs */
         return NULL;
 
@@ -138,17 +159,18 @@ static const char *fake_sm90_launch(const FakeSm90Launch *l)
                     if (sx < 0 || sy < 0 || sx >= W || sy >= H)
                         continue;
                     for (int k = 0; k < cin; k++)
-                        acc += fake_sm90_at(A, k, sx, sy) *
-                               resr_half_to_float(w[((size_t)o * 9 + tap) * cin + k]);
+                        acc += fake_sm90_at(A, k, sx, sy, bf16) *
+                               fake_sm90_value(w[((size_t)o * 9 + tap) * cin + k], bf16);
                 }
                 float v = resr_conv_activate(acc, head->acc_scale, bias[o], bias_scale, slope[o]);
                 if (C)
-                    v = resr_scaled_add(v, head->res1_scale, fake_sm90_at(C, o, x, y));
+                    v = resr_scaled_add(v, head->res1_scale, fake_sm90_at(C, o, x, y, bf16));
                 max_abs = resr_track_max_abs(max_abs, v);
-                overflow |= !(fabsf(v) <= RESR_CUDA_F16_LIMIT);
+                overflow |= !bf16 && !(fabsf(v) <= RESR_CUDA_F16_LIMIT);
                 uint16_t *d = (uint16_t *)(uintptr_t)(D->address + (uint64_t)y * D->stride[1] +
                                                       (uint64_t)x * D->stride[0]);
-                d[o] = resr_float_to_half(resr_saturate(v, RESR_CUDA_F16_LIMIT));
+                v = resr_saturate(v, limit);
+                d[o] = bf16 ? resr_float_to_bf16(v) : resr_float_to_half(v);
             }
     if (resr_float_bits(max_abs) > control->status.max_abs_bits)
         control->status.max_abs_bits = resr_float_bits(max_abs);

@@ -59,7 +59,18 @@ static int expected_kernel(const ResrModel *m, int i)
     return i == resr_rrdb_tail_index(m, 3) ? RESR_SM90_CONV_F16_N64 : -1;
 }
 
-/* One tile program of model, fp16, every conv launch routed as the engine routes it:
+/* The bf16 kernel of the same shape (written out, not the plan's offset arithmetic). */
+static int bf16_kernel(int k)
+{
+    switch (k) {
+    case RESR_SM90_CONV_F16_N64:     return RESR_SM90_CONV_BF16_N64;
+    case RESR_SM90_CONV_F16_N32:     return RESR_SM90_CONV_BF16_N32;
+    case RESR_SM90_CONV_F16_N64_RES: return RESR_SM90_CONV_BF16_N64_RES;
+    }
+    return -1;
+}
+
+/* One tile program of model, fp16 or bf16, every conv launch routed as the engine routes it:
  * each conv must get expected_kernel; the count printed and compared with want. */
 static void route_case(const char *name, const ResrSyntheticShape *shape, int want, ResrPrecision math)
 {
@@ -82,7 +93,9 @@ static void route_case(const char *name, const ResrSyntheticShape *shape, int wa
     int *exps = calloc(m->num_convs, sizeof(*exps));
     for (int i = 0; i < m->num_convs; i++)
         exps[i] = w.convs[i].weight_exp;
-    const int packed = resr_sm90_weights_pack(&sw, m, exps);
+    /* fp32: the engine refuses cuda_conv=cutlass before packing; fp16 weights here let the
+     * route show that an fp32 launch stays on mma.sync all the same */
+    const int packed = resr_sm90_weights_pack(&sw, m, exps, math == RESR_PRECISION_FP32 ? RESR_PRECISION_FP16 : math);
     free(exps);
     if (packed < 0) {
         expect(name, 0, "sm90 weights failed");
@@ -103,7 +116,8 @@ static void route_case(const char *name, const ResrSyntheticShape *shape, int wa
         const int k = resr_sm90_route(&l[j], m, &w, wbase, &sw, &index, &why);
         if (index < 0)
             continue;
-        const int want_k = math == RESR_PRECISION_FP16 ? expected_kernel(m, index) : -1;
+        const int want_k = math == RESR_PRECISION_FP16 ? expected_kernel(m, index) :
+                           math == RESR_PRECISION_BF16 ? bf16_kernel(expected_kernel(m, index)) : -1;
         routed += k >= 0;
         if (k != want_k && !wrong++)
             snprintf(msg, sizeof(msg), "conv %d (%s): kernel %d, want %d (%s)", index, m->convs[index].name,
@@ -115,7 +129,7 @@ static void route_case(const char *name, const ResrSyntheticShape *shape, int wa
     expect(name, !wrong && routed == want, msg);
 
     /* a view TMA cannot address (a 200-byte pitch) stays on mma.sync */
-    for (int j = 0; j < n && math == RESR_PRECISION_FP16; j++) {
+    for (int j = 0; j < n && math != RESR_PRECISION_FP32; j++) {
         const char *why;
         int index;
         if (resr_sm90_route(&l[j], m, &w, wbase, &sw, &index, &why) < 0)
@@ -138,7 +152,7 @@ done:
 
 /* The CUTLASS weights and their epilogue record, against the model: KRSC order, the
  * mma.sync packing's power of two, bias, slope, the residual scale (0.2 on conv5). */
-static void weights_case(void)
+static void weights_case(const char *name, ResrPrecision math)
 {
     const ResrSyntheticShape shape = { RESR_ARCH_RRDBNET, 4, 64, 32, 1, 0 };
     ResrModel *m = NULL;
@@ -148,14 +162,16 @@ static void weights_case(void)
     char msg[200] = "";
 
     memset(&sw, 0, sizeof(sw));
-    if (resr_synthetic_model_create(&m, &shape, 3) < 0 || resr_cuda_weights_pack(&w, m, RESR_PRECISION_FP16) < 0) {
-        expect("sm90_weights_krsc", 0, "model or weights failed");
+    if (resr_synthetic_model_create(&m, &shape, 3) < 0 || resr_cuda_weights_pack(&w, m, math) < 0) {
+        expect(name, 0, "model or weights failed");
         return;
     }
     int exps[64];
     for (int i = 0; i < m->num_convs; i++)
         exps[i] = w.convs[i].weight_exp;
-    resr_sm90_weights_pack(&sw, m, exps);
+    resr_sm90_weights_pack(&sw, m, exps, math);
+    /* fp16 keeps 11 significant bits, bf16 8: half an ulp of each, relative */
+    const float rtol = math == RESR_PRECISION_BF16 ? 0x1p-8f : 0x1p-11f;
     for (int i = 0; i < m->num_convs; i++) {
         const ResrConv3x3 *c = &m->convs[i];
         if (sw.offset[i] == RESR_SM90_NO_WEIGHTS) {
@@ -170,9 +186,10 @@ static void weights_case(void)
             for (int tap = 0; tap < 9; tap++)
                 for (int k = 0; k < c->in_channels; k += 7) {
                     const float want = ldexpf(c->weight[((size_t)o * c->in_channels + k) * 9 + tap], exps[i]);
-                    const float got = resr_half_to_float(krsc[((size_t)o * 9 + tap) * c->in_channels + k]);
+                    const uint16_t bits = krsc[((size_t)o * 9 + tap) * c->in_channels + k];
+                    const float got = math == RESR_PRECISION_BF16 ? resr_bf16_to_float(bits) : resr_half_to_float(bits);
                     checked++;
-                    if (fabsf(got - want) > 1e-3f * fabsf(want) + 1e-6f && !bad++)
+                    if (fabsf(got - want) > rtol * fabsf(want) + 1e-6f && !bad++)
                         snprintf(msg, sizeof(msg), "conv %d w[%d][%d][%d] = %g, want %g", i, o, tap, k, got, want);
                 }
         const int conv5 = i >= 1 && i < resr_rrdb_tail_index(m, 0) && (i - 1) % 5 == 4;
@@ -185,7 +202,7 @@ static void weights_case(void)
     }
     if (!bad)
         snprintf(msg, sizeof(msg), "%d weights compared", checked);
-    expect("sm90_weights_krsc", !bad && checked > 0, msg);
+    expect(name, !bad && checked > 0, msg);
     resr_sm90_weights_free(&sw);
     resr_cuda_weights_free(&w);
     resr_synthetic_model_free(&m);
@@ -213,7 +230,17 @@ int main(void)
     expect("sm90_kernel_body_64", resr_sm90_kernel_for(&body, &why) == RESR_SM90_CONV_F16_N64, why);
     ResrSm90Conv c = body;
     c.math = RESR_PRECISION_BF16;
-    expect("sm90_kernel_bf16_falls_back", resr_sm90_kernel_for(&c, &why) < 0 && *why, "bf16 is not instantiated");
+    expect("sm90_kernel_bf16_body_64", resr_sm90_kernel_for(&c, &why) == RESR_SM90_CONV_BF16_N64, why);
+    c.math = RESR_PRECISION_FP32;
+    expect("sm90_kernel_fp32_falls_back", resr_sm90_kernel_for(&c, &why) < 0 && *why, "fp32 is not instantiated");
+    c.in_channels = 160;
+    c.out_channels = 32;
+    c.math = RESR_PRECISION_BF16;
+    expect("sm90_kernel_bf16_growth_32", resr_sm90_kernel_for(&c, &why) == RESR_SM90_CONV_BF16_N32, why);
+    c.in_channels = 192;
+    c.out_channels = 64;
+    c.has_res1 = 1;
+    expect("sm90_kernel_bf16_dense5_residual", resr_sm90_kernel_for(&c, &why) == RESR_SM90_CONV_BF16_N64_RES, why);
     c = body;
     c.in_channels = 160;
     c.out_channels = 32;
@@ -238,15 +265,21 @@ int main(void)
     c = body;
     c.upsample = 2;
     expect("sm90_kernel_upsample_falls_back", resr_sm90_kernel_for(&c, &why) < 0 && *why, "upsampled input");
-    expect("sm90_kernel_names", strcmp(resr_sm90_kernel_names[RESR_SM90_CONV_F16_N64], "resr_conv3x3_sm90_f16_n64") == 0,
+    expect("sm90_kernel_names", strcmp(resr_sm90_kernel_names[RESR_SM90_CONV_F16_N64], "resr_conv3x3_sm90_f16_n64") == 0 &&
+           strcmp(resr_sm90_kernel_names[RESR_SM90_CONV_BF16_N64_RES], "resr_conv3x3_sm90_bf16_n64_res") == 0,
            "the name must be the cubin's entry");
+    expect("sm90_kernel_is_bf16", resr_sm90_kernel_is_bf16(RESR_SM90_CONV_BF16_N32) &&
+           !resr_sm90_kernel_is_bf16(RESR_SM90_CONV_F16_N64_RES), "the bf16 kernels are the last three");
 
     /* the per-layer plan of the official architectures (counts from expected_kernel) */
     const ResrSyntheticShape x4plus = { RESR_ARCH_RRDBNET, 4, 64, 32, 23, 0 };
     const ResrSyntheticShape anime = { RESR_ARCH_SRVGG, 4, 64, 0, 0, 16 };
     route_case("sm90_route_x4plus", &x4plus, 23 * 14 + 1, RESR_PRECISION_FP16);
     route_case("sm90_route_animevideov3", &anime, 16, RESR_PRECISION_FP16);
-    route_case("sm90_route_bf16_none", &anime, 0, RESR_PRECISION_BF16);
-    weights_case();
+    route_case("sm90_route_x4plus_bf16", &x4plus, 23 * 14 + 1, RESR_PRECISION_BF16);
+    route_case("sm90_route_animevideov3_bf16", &anime, 16, RESR_PRECISION_BF16);
+    route_case("sm90_route_fp32_none", &anime, 0, RESR_PRECISION_FP32);
+    weights_case("sm90_weights_krsc", RESR_PRECISION_FP16);
+    weights_case("sm90_weights_krsc_bf16", RESR_PRECISION_BF16);
     return failures ? 1 : 0;
 }

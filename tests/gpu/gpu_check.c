@@ -20,7 +20,7 @@
  * accepted sw_format, shrinking and growing: bit for bit (tests/cuda/test_cuda_resample.c
  * proves the same on the CPU with the kernel's own code; this is the hardware's word).
  * --small: a few tiny cases touching every kernel, for compute-sanitizer.
- * --cuda-conv cutlass: fp16 cases with the engine's convs on the CUTLASS sm_90a kernels
+ * --cuda-conv cutlass: fp16 and bf16 cases with the engine's convs on the CUTLASS sm_90a kernels
  * where they apply (compute capability 9.0, a build with CUTLASS; else each case FAILs with
  * the engine's refusal), the same thresholds; a case where no conv ran on CUTLASS FAILs.
  * --ptx75: linked with a fatbin holding compute_75 PTX only (check.sh's ptx-compute75 step),
@@ -657,7 +657,7 @@ int main(int argc, char **argv)
     const ResrPrecision F16 = RESR_PRECISION_FP16, BF16 = RESR_PRECISION_BF16, F32 = RESR_PRECISION_FP32;
 
     if (cuda_conv == RESR_CUDA_CONV_CUTLASS) {
-        /* CUTLASS sm_90a (fp16 only): SRVGG's body convs, RRDB's growth convs, the 5th dense
+        /* CUTLASS sm_90a (fp16, bf16): SRVGG's body convs, RRDB's growth convs, the 5th dense
          * conv's residual kernel and conv_hr; tiles of several sizes (a descriptor set per
          * size), the overflow retry (the scale read by the epilogue from the control block),
          * the steady state (descriptors made once per plan) */
@@ -665,6 +665,7 @@ int main(int argc, char **argv)
             { anime_name, anime, AV_PIX_FMT_NV12, AV_PIX_FMT_NV12, 19, 13, F16, 0, 0, 0, 1 },
             { "rrdb_x4", x4, AV_PIX_FMT_RGB32, AV_PIX_FMT_RGB32, 9, 7, F16, 0, 0, 0, 1 },
             { "rrdb_x1", x1, AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV420P, 12, 8, F16, 8, 4, 0, 1 },
+            { "rrdb_x2", x2, AV_PIX_FMT_NV12, AV_PIX_FMT_NV12, 10, 8, BF16, 0, 0, 0, 1 },
         };
         const Case full[] = {
             { anime_name, anime, AV_PIX_FMT_NV12, AV_PIX_FMT_NV12, 97, 61, F16, 0, 0, 0, 1 },
@@ -677,6 +678,8 @@ int main(int argc, char **argv)
             { "rrdb_x4", x4, AV_PIX_FMT_YUV444P16, AV_PIX_FMT_YUV444P16, 31, 23, F16, 0, 0, 1, 1 },
             { anime_name, anime, AV_PIX_FMT_NV12, AV_PIX_FMT_NV12, 1280, 720, F16, 0, 0, 0, 6 },
             { "rrdb_x4", x4, AV_PIX_FMT_NV12, AV_PIX_FMT_NV12, 256, 144, F16, 0, 0, 0, 3 },
+            { anime_name, anime, AV_PIX_FMT_NV12, AV_PIX_FMT_P010, 97, 61, BF16, 0, 0, 0, 1 },
+            { "rrdb_x4", x4, AV_PIX_FMT_YUV444P16, AV_PIX_FMT_YUV444P16, 67, 45, BF16, 32, 10, 0, 1 },
         };
         const Case *cases = small ? tiny : full;
         const size_t n = small ? sizeof(tiny) / sizeof(tiny[0]) : sizeof(full) / sizeof(full[0]);
@@ -705,6 +708,7 @@ int main(int argc, char **argv)
             { "rrdb_x4", x4, AV_PIX_FMT_RGB32, AV_PIX_FMT_RGB32, 9, 7, BF16, 0, 0, 0, 1 },
             { "rrdb_x2", x2, AV_PIX_FMT_P010, AV_PIX_FMT_P010, 11, 9, F32, 0, 0, 0, 1 },
             { "rrdb_x1", x1, AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV420P, 12, 8, F16, 8, 4, 0, 1 },
+            { "rrdb_x2", x2, AV_PIX_FMT_NV12, AV_PIX_FMT_NV12, 10, 8, BF16, 0, 0, 0, 1 },
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
             run_case(&cases[i], device);
@@ -733,6 +737,8 @@ int main(int argc, char **argv)
             { "rrdb_x4", x4, AV_PIX_FMT_YUV444P16, AV_PIX_FMT_YUV444P16, 31, 23, F16, 0, 0, 1, 1 },
             { anime_name, anime, AV_PIX_FMT_NV12, AV_PIX_FMT_NV12, 1280, 720, F16, 0, 0, 0, 6 },
             { "rrdb_x4", x4, AV_PIX_FMT_NV12, AV_PIX_FMT_NV12, 256, 144, F16, 0, 0, 0, 3 },
+            { anime_name, anime, AV_PIX_FMT_NV12, AV_PIX_FMT_P010, 97, 61, BF16, 0, 0, 0, 1 },
+            { "rrdb_x4", x4, AV_PIX_FMT_YUV444P16, AV_PIX_FMT_YUV444P16, 67, 45, BF16, 32, 10, 0, 1 },
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
             run_case(&cases[i], device);
