@@ -1,0 +1,131 @@
+/*
+ * The wide tensor-core 3x3 conv for sm_80 and newer (index math and the why in
+ * conv_wide_tiling.cuh): 8 warps per block, operands in dynamic shared memory (the host
+ * opts the function in past 48 KiB with cuFuncSetAttribute), a cp.async ring of 2-4 K
+ * chunks whose depth is the launch's dynamic shared-memory size over one stage, and A
+ * fragments reused across the vertical taps. Same arguments, arithmetic and fused
+ * epilogue as conv3x3_mma.cu (included before this file in resr_kernels.cu: copy16,
+ * ldmatrix_x4, MmaOp and conv_epilogue come from there).
+ */
+#include "conv_wide_tiling.cuh"
+
+static __device__ __forceinline__ unsigned dynamic_smem_bytes(void)
+{
+    unsigned r;
+    asm("mov.u32 %0, %%dynamic_smem_size;\n" : "=r"(r));
+    return r;
+}
+
+/* cp.async.wait_group wants an immediate: at most `pending` of this thread's groups in flight. */
+static __device__ __forceinline__ void copy_wait_pending(int pending)
+{
+    if (pending >= 2)
+        copy_wait<2>();
+    else if (pending == 1)
+        copy_wait<1>();
+    else
+        copy_wait<0>();
+}
+
+template <typename T, int BN>
+static __device__ __forceinline__ void conv3x3_wide(const ResrConvArgs &a)
+{
+#if __CUDA_ARCH__ >= 800
+    constexpr int RPW = RESR_WIDE_ROWS_PER_WARP, NT = RESR_WIDE_NTILES;
+    constexpr int STAGE = RESR_WIDE_STAGE_ELEMS(BN);
+    extern __shared__ __align__(128) unsigned char resr_wide_smem[];
+    T *smem = (T *)resr_wide_smem;
+
+    const int stages = resr_wide_stages_of(BN, dynamic_smem_bytes());
+    if (!stages)
+        __trap();   /* the host launched a size that is not whole stages */
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    const int warp_m = warp / RESR_WIDE_WARPS_N(BN), warp_n = warp % RESR_WIDE_WARPS_N(BN);
+    const int x0 = blockIdx.x * RESR_MMA_TW, y0 = blockIdx.y * RESR_WIDE_TH(BN);
+    const int oc0 = a.oc0 + blockIdx.z * BN;
+    const int chunks = a.in_channels / RESR_MMA_KC;
+    float acc[RPW][NT][4];
+
+#pragma unroll
+    for (int i = 0; i < RPW; i++)
+#pragma unroll
+        for (int j = 0; j < NT; j++)
+#pragma unroll
+            for (int e = 0; e < 4; e++)
+                acc[i][j][e] = 0.0f;
+
+    /* prologue: chunks 0 .. stages-2 in flight, one commit group each (empty past the end,
+     * so that group counting stays uniform) */
+    for (int s = 0; s < stages - 1; s++) {
+        if (s < chunks)
+            load_chunk<T, BN, RESR_WIDE_THREADS, RESR_WIDE_HALO_PIXELS(BN)>(smem + s * STAGE, a, x0, y0, oc0, s);
+        copy_commit();
+    }
+    int slot = 0;
+    for (int chunk = 0; chunk < chunks; chunk++) {
+        /* groups committed: stages-1+chunk; chunk's must be done, stages-2 may still fly */
+        copy_wait_pending(stages - 2);
+        __syncthreads();   /* chunk visible to all; everyone is past chunk-1's reads */
+        const int next = chunk + stages - 1;
+        if (next < chunks)   /* into the slot chunk-1 used */
+            load_chunk<T, BN, RESR_WIDE_THREADS, RESR_WIDE_HALO_PIXELS(BN)>(
+                smem + resr_wide_prefetch_slot(slot, stages) * STAGE, a, x0, y0, oc0, next);
+        copy_commit();
+
+        const T *halo = smem + slot * STAGE;
+        const T *wts = halo + RESR_WIDE_HALO_ELEMS(BN);
+#pragma unroll 1
+        for (int kx = 0; kx < 3; kx++) {
+            unsigned b[3][NT][2];
+#pragma unroll
+            for (int ky = 0; ky < 3; ky++)
+#pragma unroll
+                for (int pair = 0; pair < NT / 2; pair++) {
+                    unsigned r[4];
+                    ldmatrix_x4(r, wts + resr_wide_b_address(BN, warp_n, pair, ky, kx, lane));
+                    b[ky][2 * pair][0] = r[0];
+                    b[ky][2 * pair][1] = r[1];
+                    b[ky][2 * pair + 1][0] = r[2];
+                    b[ky][2 * pair + 1][1] = r[3];
+                }
+#pragma unroll
+            for (int h = 0; h < RESR_WIDE_HALO_ROWS; h++) {
+                unsigned afrag[4];
+                ldmatrix_x4(afrag, halo + resr_wide_a_address(warp_m, h, kx, lane));
+#pragma unroll
+                for (int ky = 0; ky < 3; ky++) {
+                    const int i = resr_wide_out_row(h, ky);
+                    if (i < 0)
+                        continue;
+#pragma unroll
+                    for (int j = 0; j < NT; j++)
+                        MmaOp<T>::run(acc[i][j], afrag, b[ky][j]);
+                }
+            }
+        }
+        slot = resr_wide_next_slot(slot, stages);
+    }
+    copy_wait<0>();   /* only empty groups are left; none may outlive the block */
+
+    conv_epilogue<T, RPW, NT>(a, acc, x0, y0, oc0, [&](int j, int e, int *dy, int *dx, int *n) {
+        resr_wide_acc_coord(warp_m, warp_n, 0, j, e, lane, dy, dx, n);
+    });
+#else
+    (void)a;
+    __trap();   /* the host launches the wide kernels on sm_80 and newer only */
+#endif
+}
+
+#define RESR_WIDE_KERNEL(name, T, BN)                                                     \
+    extern "C" __global__ void __launch_bounds__(RESR_WIDE_THREADS, 1)                    \
+    name(const ResrConvArgs args)                                                         \
+    {                                                                                     \
+        if (resr_control_skip(args.control)) /* a pass after the tile was accepted */      \
+            return;                                                                       \
+        conv3x3_wide<T, BN>(args);                                                        \
+    }
+
+RESR_WIDE_KERNEL(resr_conv3x3w_f16_bn32, __half, 32)
+RESR_WIDE_KERNEL(resr_conv3x3w_f16_bn64, __half, 64)
+RESR_WIDE_KERNEL(resr_conv3x3w_bf16_bn32, __nv_bfloat16, 32)
+RESR_WIDE_KERNEL(resr_conv3x3w_bf16_bn64, __nv_bfloat16, 64)
