@@ -16,6 +16,22 @@ static __device__ __forceinline__ unsigned dynamic_smem_bytes(void)
     return r;
 }
 
+/* ldmatrix.x4 from a shared-space byte address (the kernel keeps its row addresses as
+ * such: one add per fragment, no generic-to-shared conversion in the loop). */
+static __device__ __forceinline__ void ldmatrix_x4_shared(unsigned r[4], unsigned addr)
+{
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(addr));
+}
+
+/* An opaque copy: ptxas would rather recompute the row addresses from threadIdx in every
+ * chunk (some 90 instructions per 144 mma) than keep them in registers; a value it cannot
+ * see through has to be kept. */
+static __device__ __forceinline__ void pin(unsigned &v)
+{
+    asm volatile("" : "+r"(v));
+}
+
 /* cp.async.wait_group wants an immediate: at most `pending` of this thread's groups in flight. */
 static __device__ __forceinline__ void copy_wait_pending(int pending)
 {
@@ -45,6 +61,24 @@ static __device__ __forceinline__ void conv3x3_wide(const ResrConvArgs &a)
     const int oc0 = a.oc0 + blockIdx.z * BN;
     const int chunks = a.in_channels / RESR_MMA_KC;
     float acc[RPW][NT][4];
+    /* the lane's ldmatrix row addresses in stage 0, as shared-space bytes: A for the 6 halo
+     * rows x 3 horizontal taps (the swizzle makes them 18 distinct values), B for tap 0
+     * (other taps are constant offsets); computed once, a stage adds its offset */
+    const unsigned smem_base = (unsigned)__cvta_generic_to_shared(smem);
+    unsigned a_addr[3][RESR_WIDE_HALO_ROWS], b_addr[NT / 2];
+
+#pragma unroll
+    for (int kx = 0; kx < 3; kx++)
+#pragma unroll
+        for (int h = 0; h < RESR_WIDE_HALO_ROWS; h++) {
+            a_addr[kx][h] = smem_base + 2 * resr_wide_a_address(warp_m, h, kx, lane);
+            pin(a_addr[kx][h]);
+        }
+#pragma unroll
+    for (int pair = 0; pair < NT / 2; pair++) {
+        b_addr[pair] = smem_base + 2 * (RESR_WIDE_HALO_ELEMS(BN) + resr_wide_b_address(BN, warp_n, pair, 0, 0, lane));
+        pin(b_addr[pair]);
+    }
 
 #pragma unroll
     for (int i = 0; i < RPW; i++)
@@ -72,9 +106,8 @@ static __device__ __forceinline__ void conv3x3_wide(const ResrConvArgs &a)
                 smem + resr_wide_prefetch_slot(slot, stages) * STAGE, a, x0, y0, oc0, next);
         copy_commit();
 
-        const T *halo = smem + slot * STAGE;
-        const T *wts = halo + RESR_WIDE_HALO_ELEMS(BN);
-#pragma unroll 1
+        const unsigned stage = slot * STAGE * 2;
+#pragma unroll
         for (int kx = 0; kx < 3; kx++) {
             unsigned b[3][NT][2];
 #pragma unroll
@@ -82,7 +115,8 @@ static __device__ __forceinline__ void conv3x3_wide(const ResrConvArgs &a)
 #pragma unroll
                 for (int pair = 0; pair < NT / 2; pair++) {
                     unsigned r[4];
-                    ldmatrix_x4(r, wts + resr_wide_b_address(BN, warp_n, pair, ky, kx, lane));
+                    ldmatrix_x4_shared(r, b_addr[pair] + stage + 2 * (resr_wide_b_address(BN, warp_n, pair, ky, kx, lane) -
+                                                                      resr_wide_b_address(BN, warp_n, pair, 0, 0, lane)));
                     b[ky][2 * pair][0] = r[0];
                     b[ky][2 * pair][1] = r[1];
                     b[ky][2 * pair + 1][0] = r[2];
@@ -91,7 +125,7 @@ static __device__ __forceinline__ void conv3x3_wide(const ResrConvArgs &a)
 #pragma unroll
             for (int h = 0; h < RESR_WIDE_HALO_ROWS; h++) {
                 unsigned afrag[4];
-                ldmatrix_x4(afrag, halo + resr_wide_a_address(warp_m, h, kx, lane));
+                ldmatrix_x4_shared(afrag, a_addr[kx][h] + stage);
 #pragma unroll
                 for (int ky = 0; ky < 3; ky++) {
                     const int i = resr_wide_out_row(h, ky);

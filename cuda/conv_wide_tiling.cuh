@@ -86,11 +86,14 @@ RESR_HD int resr_wide_a_address(int warp_m, int h, int kx, int lane)
 }
 
 /* ldmatrix.x4 row address of the B fragments of n8 tiles 2*pair, 2*pair+1 of warp column
- * warp_n at tap (ky, kx); layout as resr_mma_b_address. Element offset in the weights. */
+ * warp_n at tap (ky, kx); layout as resr_mma_b_address. Element offset in the weights.
+ * The tap's records start at a multiple of 8 (bn is 32 or 64), which the swizzle (bit 2
+ * of the record) does not see: the address is the lane's tap-0 address plus a constant,
+ * so the kernel's unrolled taps cost no address math. */
 RESR_HD int resr_wide_b_address(int bn, int warp_n, int pair, int ky, int kx, int lane)
 {
     const int n = warp_n * RESR_WIDE_NTILES * 8 + pair * 16 + (lane & 7) + ((lane >> 4) << 3);
-    return resr_mma_swizzle((ky * 3 + kx) * bn + n, (lane >> 3) & 1);
+    return resr_mma_swizzle(n, (lane >> 3) & 1) + (ky * 3 + kx) * bn * RESR_MMA_KC;
 }
 
 /* The warp's output row that halo row h feeds through vertical tap ky, or -1 (outside 0..3). */
