@@ -24,6 +24,63 @@ static __device__ __forceinline__ void ldmatrix_x4_shared(unsigned r[4], unsigne
                  : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(addr));
 }
 
+/* One 16-byte cp.async to a shared-space byte address; bytes 0 zero-fills (the padding). */
+static __device__ __forceinline__ void copy16_shared(unsigned dst, const void *gmem, unsigned bytes)
+{
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" :: "r"(dst), "l"(gmem), "r"(bytes));
+}
+
+/*
+ * One thread's copies of a stage, planned once (resr_mma_halo_source and
+ * resr_mma_weight_source at chunk 0) and stepped per chunk, so that the chunk loop does
+ * no division, bounds test or 64-bit index math per vector: sources, shared-memory
+ * offsets within a stage and the halo vectors' byte counts (16, or 0 for padding).
+ */
+template <typename T, int BN>
+struct WideLoads {
+    static constexpr int HALO_V = RESR_WIDE_HALO_PIXELS(BN) * 2, WEIGHT_V = 9 * BN * 2;
+    static constexpr int HALO_N = (HALO_V + RESR_WIDE_THREADS - 1) / RESR_WIDE_THREADS;
+    static constexpr int WEIGHT_N = (WEIGHT_V + RESR_WIDE_THREADS - 1) / RESR_WIDE_THREADS;
+    const T *hsrc[HALO_N], *wsrc[WEIGHT_N];
+    unsigned hdst[HALO_N], hbytes[HALO_N], wdst[WEIGHT_N];
+    int64_t wstride;
+
+    __device__ __forceinline__ void plan(const ResrConvArgs &a, int x0, int y0, int oc0)
+    {
+#pragma unroll
+        for (int i = 0; i < HALO_N; i++) {
+            const int v = threadIdx.x + i * RESR_WIDE_THREADS;
+            int64_t src = 0;
+            const bool valid = v < HALO_V && resr_mma_halo_source(&a, x0, y0, 0, v, &src);
+            hsrc[i] = (const T *)a.in + src;
+            hbytes[i] = valid ? 16 : 0;
+            hdst[i] = 2 * resr_mma_stage_slot(v);
+        }
+#pragma unroll
+        for (int i = 0; i < WEIGHT_N; i++) {
+            const int v = threadIdx.x + i * RESR_WIDE_THREADS;
+            wsrc[i] = (const T *)a.weight + (v < WEIGHT_V ? resr_mma_weight_source(&a, BN, oc0, 0, v) : 0);
+            wdst[i] = 2 * (RESR_WIDE_HALO_ELEMS(BN) + resr_mma_stage_slot(v));
+        }
+        wstride = resr_wide_weight_chunk_stride(&a);
+    }
+
+    /* chunk `chunk` into the stage at shared-space byte address stage */
+    __device__ __forceinline__ void load(unsigned stage, int chunk) const
+    {
+#pragma unroll
+        for (int i = 0; i < HALO_N; i++)
+            if (HALO_V % RESR_WIDE_THREADS == 0 || i < HALO_N - 1 ||
+                threadIdx.x + i * RESR_WIDE_THREADS < HALO_V)
+                copy16_shared(stage + hdst[i], hsrc[i] + chunk * RESR_WIDE_HALO_CHUNK_STRIDE, hbytes[i]);
+#pragma unroll
+        for (int i = 0; i < WEIGHT_N; i++)
+            if (WEIGHT_V % RESR_WIDE_THREADS == 0 || i < WEIGHT_N - 1 ||
+                threadIdx.x + i * RESR_WIDE_THREADS < WEIGHT_V)
+                copy16_shared(stage + wdst[i], wsrc[i] + chunk * wstride, 16);
+    }
+};
+
 /* An opaque copy: ptxas would rather recompute the row addresses from threadIdx in every
  * chunk (some 90 instructions per 144 mma) than keep them in registers; a value it cannot
  * see through has to be kept. */
@@ -88,11 +145,14 @@ static __device__ __forceinline__ void conv3x3_wide(const ResrConvArgs &a)
             for (int e = 0; e < 4; e++)
                 acc[i][j][e] = 0.0f;
 
+    WideLoads<T, BN> loads;
+    loads.plan(a, x0, y0, oc0);
+
     /* prologue: chunks 0 .. stages-2 in flight, one commit group each (empty past the end,
      * so that group counting stays uniform) */
     for (int s = 0; s < stages - 1; s++) {
         if (s < chunks)
-            load_chunk<T, BN, RESR_WIDE_THREADS, RESR_WIDE_HALO_PIXELS(BN)>(smem + s * STAGE, a, x0, y0, oc0, s);
+            loads.load(smem_base + s * STAGE * 2, s);
         copy_commit();
     }
     int slot = 0;
@@ -102,8 +162,7 @@ static __device__ __forceinline__ void conv3x3_wide(const ResrConvArgs &a)
         __syncthreads();   /* chunk visible to all; everyone is past chunk-1's reads */
         const int next = chunk + stages - 1;
         if (next < chunks)   /* into the slot chunk-1 used */
-            load_chunk<T, BN, RESR_WIDE_THREADS, RESR_WIDE_HALO_PIXELS(BN)>(
-                smem + resr_wide_prefetch_slot(slot, stages) * STAGE, a, x0, y0, oc0, next);
+            loads.load(smem_base + resr_wide_prefetch_slot(slot, stages) * STAGE * 2, next);
         copy_commit();
 
         const unsigned stage = slot * STAGE * 2;

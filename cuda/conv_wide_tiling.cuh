@@ -59,6 +59,18 @@ RESR_HD int resr_wide_stages_of(int bn, unsigned smem)
 }
 
 /*
+ * Each thread copies the same vectors of every chunk (v = threadIdx.x + i * THREADS): it
+ * plans their sources once, at chunk 0, and steps them by these strides (elements) per
+ * chunk; halo validity (the zero padding) does not depend on the chunk.
+ */
+#define RESR_WIDE_HALO_CHUNK_STRIDE RESR_MMA_KC
+
+RESR_HD int64_t resr_wide_weight_chunk_stride(const ResrConvArgs *a)
+{
+    return (int64_t)9 * a->weight_cout * RESR_MMA_KC;
+}
+
+/*
  * The ring: chunks 0..stages-2 are loaded first, into slots 0..stages-2; chunk c is read
  * from slot c % stages, and while it is read chunk c+stages-1 is loaded into the slot
  * chunk c-1 used (everyone is past it: one barrier per chunk).

@@ -261,7 +261,8 @@ static int emu_conv_mma(const ResrCudaLaunch *l)
 
 /* ---- wide tensor-core kernel (conv3x3_wide.cu) --------------------------------------- */
 
-/* One K chunk into a stage of the wide kernel (what load_chunk's threads copy). */
+/* One K chunk into a stage of the wide kernel, as its threads copy it: sources planned at
+ * chunk 0 and stepped by the chunk strides (WideLoads in conv3x3_wide.cu). */
 static void emu_wide_load(uint16_t *stage, uint8_t *written, const ResrConvArgs *a, int bn, int x0, int y0,
                           int oc0, int chunk)
 {
@@ -273,14 +274,16 @@ static void emu_wide_load(uint16_t *stage, uint8_t *written, const ResrConvArgs 
     for (int v = 0; v < RESR_WIDE_HALO_PIXELS(bn) * 2; v++) {
         int64_t src = 0;
         const int slot = resr_mma_stage_slot(v);
-        const int valid = resr_mma_halo_source(a, x0, y0, chunk, v, &src);
+        const int valid = resr_mma_halo_source(a, x0, y0, 0, v, &src);
+        src += (int64_t)chunk * RESR_WIDE_HALO_CHUNK_STRIDE;
         for (int e = 0; e < 8; e++)
             stage[slot + e] = valid ? in[src + e] : 0;
         emu_counters.slot_collisions += written[slot / 8]++ != 0;
     }
     for (int v = 0; v < 9 * bn * 2; v++) {
         const int slot = resr_mma_stage_slot(v);
-        memcpy(wts + slot, weight + resr_mma_weight_source(a, bn, oc0, chunk, v), 16);
+        memcpy(wts + slot, weight + resr_mma_weight_source(a, bn, oc0, 0, v) + chunk * resr_wide_weight_chunk_stride(a),
+               16);
         emu_counters.slot_collisions += written[(RESR_WIDE_HALO_ELEMS(bn) + slot) / 8]++ != 0;
     }
 }
