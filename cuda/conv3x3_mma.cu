@@ -84,17 +84,17 @@ template <> struct MmaOp<__nv_bfloat16> {
     }
 };
 
-/* Loads K chunk `chunk` (halo + weights) into one pipeline stage of a block of THREADS
- * threads whose tile has HALO_PIXELS halo pixels (the legacy and the wide kernel). */
-template <typename T, int BN, int THREADS, int HALO_PIXELS>
-static __device__ __forceinline__ void load_chunk(T *stage, const ResrConvArgs &a, int x0, int y0,
+/* Loads K chunk `chunk` (halo + weights) into one pipeline stage. */
+template <typename T, int BN>
+static __device__ __forceinline__ void load_stage(T *stage, const ResrConvArgs &a, int x0, int y0,
                                                   int oc0, int chunk)
 {
+    constexpr int THREADS = RESR_MMA_WARPS(BN) * 32;
     const T *in = (const T *)a.in;
     const T *weight = (const T *)a.weight;
-    T *halo = stage, *wts = stage + HALO_PIXELS * RESR_MMA_KC;
+    T *halo = stage, *wts = stage + RESR_MMA_HALO_ELEMS(BN);
 
-    for (int v = threadIdx.x; v < HALO_PIXELS * 2; v += THREADS) {
+    for (int v = threadIdx.x; v < RESR_MMA_HALO_PIXELS(BN) * 2; v += THREADS) {
         int64_t src = 0;
         const bool valid = resr_mma_halo_source(&a, x0, y0, chunk, v, &src);
         copy16(halo + resr_mma_stage_slot(v), in + src, valid);
@@ -103,17 +103,11 @@ static __device__ __forceinline__ void load_chunk(T *stage, const ResrConvArgs &
         copy16(wts + resr_mma_stage_slot(v), weight + resr_mma_weight_source(&a, BN, oc0, chunk, v), true);
 }
 
-template <typename T, int BN>
-static __device__ __forceinline__ void load_stage(T *stage, const ResrConvArgs &a, int x0, int y0,
-                                                  int oc0, int chunk)
-{
-    load_chunk<T, BN, RESR_MMA_WARPS(BN) * 32, RESR_MMA_HALO_PIXELS(BN)>(stage, a, x0, y0, oc0, chunk);
-}
-
 /*
- * The fused epilogue of one warp's RPW rows x NT n8 tiles of accumulators: each thread
- * holds pairs of adjacent channels of 2*RPW pixels. coord(j, e, &dy, &dx, &n) places
- * element e of tile j of the warp's first row in the block tile (rows i follow at dy + i).
+ * The fused epilogue of one warp's RPW rows x NT n8 tiles of accumulators (this kernel's
+ * and conv3x3_wide.cu's): each thread holds pairs of adjacent channels of 2*RPW pixels.
+ * coord(j, e, &dy, &dx, &n) places element e of tile j of the warp's first row in the
+ * block tile (rows i follow at dy + i).
  */
 template <typename T, int RPW, int NT, typename Coord>
 static __device__ __forceinline__ void conv_epilogue(const ResrConvArgs &a, const float (&acc)[RPW][NT][4],

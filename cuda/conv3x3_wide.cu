@@ -4,8 +4,8 @@
  * opts the function in past 48 KiB with cuFuncSetAttribute), a cp.async ring of 2-4 K
  * chunks whose depth is the launch's dynamic shared-memory size over one stage, and A
  * fragments reused across the vertical taps. Same arguments, arithmetic and fused
- * epilogue as conv3x3_mma.cu (included before this file in resr_kernels.cu: copy16,
- * ldmatrix_x4, MmaOp and conv_epilogue come from there).
+ * epilogue as conv3x3_mma.cu (included before this file in resr_kernels.cu: copy_commit,
+ * copy_wait, MmaOp and conv_epilogue come from there).
  */
 #include "conv_wide_tiling.cuh"
 
@@ -105,9 +105,8 @@ static __device__ __forceinline__ void conv3x3_wide(const ResrConvArgs &a)
 {
 #if __CUDA_ARCH__ >= 800
     constexpr int RPW = RESR_WIDE_ROWS_PER_WARP, NT = RESR_WIDE_NTILES;
-    constexpr int STAGE = RESR_WIDE_STAGE_ELEMS(BN);
+    constexpr unsigned STAGE_BYTES = RESR_WIDE_STAGE_BYTES(BN);
     extern __shared__ __align__(128) unsigned char resr_wide_smem[];
-    T *smem = (T *)resr_wide_smem;
 
     const int stages = resr_wide_stages_of(BN, dynamic_smem_bytes());
     if (!stages)
@@ -121,7 +120,7 @@ static __device__ __forceinline__ void conv3x3_wide(const ResrConvArgs &a)
     /* the lane's ldmatrix row addresses in stage 0, as shared-space bytes: A for the 6 halo
      * rows x 3 horizontal taps (the swizzle makes them 18 distinct values), B for tap 0
      * (other taps are constant offsets); computed once, a stage adds its offset */
-    const unsigned smem_base = (unsigned)__cvta_generic_to_shared(smem);
+    const unsigned smem_base = (unsigned)__cvta_generic_to_shared(resr_wide_smem);
     unsigned a_addr[3][RESR_WIDE_HALO_ROWS], b_addr[NT / 2];
 
 #pragma unroll
@@ -152,7 +151,7 @@ static __device__ __forceinline__ void conv3x3_wide(const ResrConvArgs &a)
      * so that group counting stays uniform) */
     for (int s = 0; s < stages - 1; s++) {
         if (s < chunks)
-            loads.load(smem_base + s * STAGE * 2, s);
+            loads.load(smem_base + s * STAGE_BYTES, s);
         copy_commit();
     }
     int slot = 0;
@@ -162,10 +161,10 @@ static __device__ __forceinline__ void conv3x3_wide(const ResrConvArgs &a)
         __syncthreads();   /* chunk visible to all; everyone is past chunk-1's reads */
         const int next = chunk + stages - 1;
         if (next < chunks)   /* into the slot chunk-1 used */
-            loads.load(smem_base + resr_wide_prefetch_slot(slot, stages) * STAGE * 2, next);
+            loads.load(smem_base + resr_wide_prefetch_slot(slot, stages) * STAGE_BYTES, next);
         copy_commit();
 
-        const unsigned stage = slot * STAGE * 2;
+        const unsigned stage = slot * STAGE_BYTES;
 #pragma unroll
         for (int kx = 0; kx < 3; kx++) {
             unsigned b[3][NT][2];
@@ -174,8 +173,7 @@ static __device__ __forceinline__ void conv3x3_wide(const ResrConvArgs &a)
 #pragma unroll
                 for (int pair = 0; pair < NT / 2; pair++) {
                     unsigned r[4];
-                    ldmatrix_x4_shared(r, b_addr[pair] + stage + 2 * (resr_wide_b_address(BN, warp_n, pair, ky, kx, lane) -
-                                                                      resr_wide_b_address(BN, warp_n, pair, 0, 0, lane)));
+                    ldmatrix_x4_shared(r, b_addr[pair] + stage + 2 * resr_wide_b_tap_offset(BN, ky, kx));
                     b[ky][2 * pair][0] = r[0];
                     b[ky][2 * pair][1] = r[1];
                     b[ky][2 * pair + 1][0] = r[2];

@@ -97,15 +97,21 @@ RESR_HD int resr_wide_a_address(int warp_m, int h, int kx, int lane)
     return resr_mma_swizzle(row * RESR_MMA_HALO_W + pixel, lane >> 4);
 }
 
+/* Element offset of tap (ky, kx)'s weight records from tap 0's. A tap starts at a
+ * multiple of 8 records (bn is 32 or 64), which the swizzle (bit 2 of the record) does
+ * not see: a lane's B address of any tap is its tap-0 address plus this constant, so the
+ * kernel's unrolled taps cost no address math. */
+RESR_HD int resr_wide_b_tap_offset(int bn, int ky, int kx)
+{
+    return (ky * 3 + kx) * bn * RESR_MMA_KC;
+}
+
 /* ldmatrix.x4 row address of the B fragments of n8 tiles 2*pair, 2*pair+1 of warp column
- * warp_n at tap (ky, kx); layout as resr_mma_b_address. Element offset in the weights.
- * The tap's records start at a multiple of 8 (bn is 32 or 64), which the swizzle (bit 2
- * of the record) does not see: the address is the lane's tap-0 address plus a constant,
- * so the kernel's unrolled taps cost no address math. */
+ * warp_n at tap (ky, kx); layout as resr_mma_b_address. Element offset in the weights. */
 RESR_HD int resr_wide_b_address(int bn, int warp_n, int pair, int ky, int kx, int lane)
 {
     const int n = warp_n * RESR_WIDE_NTILES * 8 + pair * 16 + (lane & 7) + ((lane >> 4) << 3);
-    return resr_mma_swizzle(n, (lane >> 3) & 1) + (ky * 3 + kx) * bn * RESR_MMA_KC;
+    return resr_mma_swizzle(n, (lane >> 3) & 1) + resr_wide_b_tap_offset(bn, ky, kx);
 }
 
 /* The warp's output row that halo row h feeds through vertical tap ky, or -1 (outside 0..3). */
