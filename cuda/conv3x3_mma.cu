@@ -103,6 +103,56 @@ static __device__ __forceinline__ void load_stage(T *stage, const ResrConvArgs &
         copy16(wts + resr_mma_stage_slot(v), weight + resr_mma_weight_source(&a, BN, oc0, chunk, v), true);
 }
 
+/*
+ * The fused epilogue of one warp's RPW rows x NT n8 tiles of accumulators (this kernel's
+ * and conv3x3_wide.cu's): each thread holds pairs of adjacent channels of 2*RPW pixels.
+ * coord(j, e, &dy, &dx, &n) places element e of tile j of the warp's first row in the
+ * block tile (rows i follow at dy + i).
+ */
+template <typename T, int RPW, int NT, typename Coord>
+static __device__ __forceinline__ void conv_epilogue(const ResrConvArgs &a, const float (&acc)[RPW][NT][4],
+                                                     int x0, int y0, int oc0, Coord coord)
+{
+    const float *bias = (const float *)a.bias, *slope = (const float *)a.slope;
+    const T *res1 = (const T *)a.res1;
+    const float *res2 = (const float *)a.res2;
+    T *dst = (T *)a.dst;
+    float *dst_f32 = (float *)a.dst_f32;
+    const float bias_scale = resr_control_scale(a.control, a.bias_scale);
+    float max_abs = 0.0f;
+
+#pragma unroll
+    for (int j = 0; j < NT; j++) {
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+            int dy, dx, n;
+            coord(j, e, &dy, &dx, &n);
+            const int c = oc0 + n;
+            if (c >= a.out_channels)
+                continue;
+            const float bc = bias[c], sc = slope[c];
+#pragma unroll
+            for (int i = 0; i < RPW; i++) {
+                const int y = y0 + dy + i, x = x0 + dx;
+                if (y >= a.height || x >= a.width)
+                    continue;
+                const int64_t pixel = (int64_t)y * a.width + x;
+                float v = resr_conv_activate(acc[i][j][e], a.acc_scale, bc, bias_scale, sc);
+                if (res1)
+                    v = resr_scaled_add(v, a.res1_scale, to_float(res1[pixel * a.res1_pixel + c]));
+                if (res2)
+                    v = resr_scaled_add(v, a.res2_scale, res2[pixel * a.res2_pixel + c]);
+                max_abs = track_max_abs(max_abs, v);
+                if (dst_f32)
+                    dst_f32[pixel * a.dst_f32_pixel + c] = v;
+                if (dst)
+                    dst[pixel * a.dst_pixel + c] = narrow<T>(v, a.narrow_limit);
+            }
+        }
+    }
+    report_status(a, max_abs);
+}
+
 template <typename T, int BN>
 static __device__ __forceinline__ void conv3x3_mma(const ResrConvArgs &a)
 {
@@ -164,45 +214,9 @@ static __device__ __forceinline__ void conv3x3_mma(const ResrConvArgs &a)
         __syncthreads();
     }
 
-    /* epilogue: each thread holds pairs of adjacent channels of 2*RPW pixels */
-    const float *bias = (const float *)a.bias, *slope = (const float *)a.slope;
-    const T *res1 = (const T *)a.res1;
-    const float *res2 = (const float *)a.res2;
-    T *dst = (T *)a.dst;
-    float *dst_f32 = (float *)a.dst_f32;
-    const float bias_scale = resr_control_scale(a.control, a.bias_scale);
-    float max_abs = 0.0f;
-
-#pragma unroll
-    for (int j = 0; j < NT; j++) {
-#pragma unroll
-        for (int e = 0; e < 4; e++) {
-            int dy, dx, n;
-            resr_mma_acc_coord(BN, warp_m, warp_n, 0, j, e, lane, &dy, &dx, &n);
-            const int c = oc0 + n;
-            if (c >= a.out_channels)
-                continue;
-            const float bc = bias[c], sc = slope[c];
-#pragma unroll
-            for (int i = 0; i < RPW; i++) {
-                const int y = y0 + dy + i, x = x0 + dx;
-                if (y >= a.height || x >= a.width)
-                    continue;
-                const int64_t pixel = (int64_t)y * a.width + x;
-                float v = resr_conv_activate(acc[i][j][e], a.acc_scale, bc, bias_scale, sc);
-                if (res1)
-                    v = resr_scaled_add(v, a.res1_scale, to_float(res1[pixel * a.res1_pixel + c]));
-                if (res2)
-                    v = resr_scaled_add(v, a.res2_scale, res2[pixel * a.res2_pixel + c]);
-                max_abs = track_max_abs(max_abs, v);
-                if (dst_f32)
-                    dst_f32[pixel * a.dst_f32_pixel + c] = v;
-                if (dst)
-                    dst[pixel * a.dst_pixel + c] = narrow<T>(v, a.narrow_limit);
-            }
-        }
-    }
-    report_status(a, max_abs);
+    conv_epilogue<T, RPW, NT>(a, acc, x0, y0, oc0, [&](int j, int e, int *dy, int *dx, int *n) {
+        resr_mma_acc_coord(BN, warp_m, warp_n, 0, j, e, lane, dy, dx, n);
+    });
 }
 
 #define RESR_MMA_KERNEL(name, T, BN)                                                      \

@@ -20,6 +20,8 @@
 #include "../core/resample.h"
 #include "cuda_engine.h"
 #include "cuda_plan.h"
+#include "conv_wide_tiling.cuh"
+#include "cuda_tiles.h"
 #include "cutlass_plan.h"
 #include "driver_ext.h"
 #include "cutlass/sm90_params.h"
@@ -85,6 +87,7 @@ typedef struct CudaEngine {
     DeviceFrame kept_in, kept_out;
     int forget_kept;
     struct Sm90 *sm90;            /* cuda_conv=cutlass: the CUTLASS convs, else NULL */
+    unsigned wide_launches;       /* conv launches on the wide kernel (verbose summary) */
 } CudaEngine;
 
 static int cu_check(CudaEngine *e, CUresult r, const char *call)
@@ -128,8 +131,9 @@ static int backend_launch(void *opaque, const ResrCudaLaunch *l)
 
     if (e->sm90 && (ret = sm90_launch(e, l)) != 0)   /* 1: the CUTLASS kernel took it */
         return ret < 0 ? ret : 0;
+    e->wide_launches += l->kernel >= RESR_KERNEL_CONV_WIDE_FIRST;
     return CU(e, cuLaunchKernel(e->fn[l->kernel], l->grid[0], l->grid[1], l->grid[2],
-                                l->block[0], l->block[1], l->block[2], 0,
+                                l->block[0], l->block[1], l->block[2], l->smem,
                                 e->hwctx->stream, params, NULL));
 }
 
@@ -776,6 +780,64 @@ static int sm90_create(CudaEngine *e)
     return 0;
 }
 
+/* ---- conv tiles: the wide kernels in dynamic shared memory (cuda_tiles.h) ------------- */
+
+/* Opts each wide kernel some conv uses into the dynamic shared memory its launches ask. */
+static int tiles_opt_in(CudaEngine *e, const ResrDriverExt *ext)
+{
+    unsigned need[RESR_KERNEL_COUNT] = { 0 };
+
+    for (int i = 0; i < e->weights.num_convs; i++) {
+        const ResrCudaConvLayout *c = &e->weights.convs[i];
+        if (!c->wide_stages)
+            continue;
+        const int k = resr_cuda_wide_kernel(e->weights.math, c->bn);
+        const unsigned smem = c->wide_stages * RESR_WIDE_STAGE_BYTES(c->bn);
+        need[k] = smem > need[k] ? smem : need[k];
+    }
+    for (int k = RESR_KERNEL_CONV_WIDE_FIRST; k < RESR_KERNEL_COUNT; k++)
+        if (need[k] && ext->func_set_attribute(e->fn[k], RESR_CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                               (int)need[k]) != CUDA_SUCCESS)
+            return -ENOSYS;
+    return 0;
+}
+
+/*
+ * Chooses legacy or wide per conv (RESR_CUDA_TILES=auto|legacy|wide|wide2|wide3|wide4
+ * overrides the table, for A/B runs on a GPU) and opts the wide kernels in; without
+ * cuFuncSetAttribute, or when the driver refuses the size, every conv stays legacy.
+ */
+static int tiles_setup(CudaEngine *e)
+{
+    const char *env = getenv("RESR_CUDA_TILES"), *missing;
+    ResrCudaTiles mode;
+    ResrDriverExt ext;
+    int wide;
+
+    if (resr_cuda_tiles_parse(env, &mode) < 0) {
+        resr_engine_log(&e->base, RESR_LOG_ERROR, "RESR_CUDA_TILES=%s: expected auto, legacy, wide, "
+                        "wide2, wide3 or wide4\n", env);
+        return -EINVAL;
+    }
+    if (!(wide = resr_cuda_tiles_apply(&e->weights, e->sm, mode)))
+        return 0;
+    resr_driver_ext_load(&ext, &missing);   /* only cuFuncSetAttribute is needed here */
+    if (!ext.func_set_attribute || tiles_opt_in(e, &ext) < 0) {
+        resr_engine_log(&e->base, RESR_LOG_WARNING, "the driver %s dynamic shared memory past 48 KiB: "
+                        "the convs run the legacy kernels\n",
+                        ext.func_set_attribute ? "refused" : "cannot opt kernels into");
+        resr_cuda_tiles_apply(&e->weights, e->sm, RESR_CUDA_TILES_LEGACY);
+        return 0;
+    }
+    int stages = 0;
+    for (int i = 0; i < e->weights.num_convs && !stages; i++)
+        stages = e->weights.convs[i].wide_stages;
+    resr_engine_log(&e->base, RESR_LOG_VERBOSE, "conv tiles: %d of %d convs on the wide kernel "
+                    "(sm_%d: %d-stage pipeline, %d KiB of dynamic shared memory)\n", wide,
+                    e->weights.num_convs, e->sm, stages, stages * RESR_WIDE_STAGE_BYTES(64) / 1024);
+    return 0;
+}
+
 /* ---- create / free --------------------------------------------------------------------- */
 
 /* At the end, what the overflow control did (read back once, the stream is done anyway). */
@@ -798,6 +860,9 @@ static void cuda_free(ResrEngine *engine)
 
     if (e->cu && push(e) >= 0) {
         log_summary(e);
+        if (e->wide_launches)
+            resr_engine_log(&e->base, RESR_LOG_VERBOSE, "conv tiles: %u launch(es) on the wide kernel\n",
+                            e->wide_launches);
         sm90_free(e);
         if (e->d_control)
             e->cu->cuMemFree(e->d_control);
@@ -928,7 +993,8 @@ int resr_cuda_engine_create(ResrEngine **out, const ResrModel *model,
         goto fail;
     pushed = 1;
     if ((ret = check_device(e, config->precision)) < 0 || (ret = load_kernels(e)) < 0 ||
-        (ret = upload_weights(e, config->precision)) < 0 || (ret = upload_control(e)) < 0 ||
+        (ret = upload_weights(e, config->precision)) < 0 || (ret = tiles_setup(e)) < 0 ||
+        (ret = upload_control(e)) < 0 ||
         (ret = sm90_create(e)) < 0)
         goto fail;
     if (!(e->launches = calloc(resr_cuda_max_launches(model), sizeof(*e->launches)))) {

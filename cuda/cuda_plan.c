@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "../core/precision.h"
-#include "conv_tiling.cuh"
+#include "conv_wide_tiling.cuh"
 #include "cuda_plan.h"
 
 const char *const resr_cuda_kernel_names[RESR_KERNEL_COUNT] = {
@@ -17,6 +17,7 @@ const char *const resr_cuda_kernel_names[RESR_KERNEL_COUNT] = {
     "resr_conv3x3_f32_bn16",  "resr_conv3x3_f32_bn32",  "resr_conv3x3_f32_bn48",  "resr_conv3x3_f32_bn64",
     "resr_frame_to_net", "resr_net_to_frame", "resr_alpha_upscale_kernel", "resr_control_kernel",
     "resr_dedup_compare", "resr_dedup_copy",
+    "resr_conv3x3w_f16_bn32", "resr_conv3x3w_f16_bn64", "resr_conv3x3w_bf16_bn32", "resr_conv3x3w_bf16_bn64",
 };
 
 static int round_up(int v, int m) { return (v + m - 1) / m * m; }
@@ -196,6 +197,12 @@ ResrCudaLaunch *resr_cuda_conv_launch(ResrCudaLaunch *l, const ResrModel *m, con
         l->grid[0] = (out_w + RESR_F32_TW - 1) / RESR_F32_TW;
         l->grid[1] = (out_h + RESR_F32_TH - 1) / RESR_F32_TH;
         l->block[0] = RESR_F32_THREADS;
+    } else if (cl->wide_stages) {
+        l->kernel = resr_cuda_wide_kernel(math, cl->bn);
+        l->grid[0] = (out_w + RESR_MMA_TW - 1) / RESR_MMA_TW;
+        l->grid[1] = (out_h + RESR_WIDE_TH(cl->bn) - 1) / RESR_WIDE_TH(cl->bn);
+        l->block[0] = RESR_WIDE_THREADS;
+        l->smem = cl->wide_stages * RESR_WIDE_STAGE_BYTES(cl->bn);
     } else {
         l->grid[0] = (out_w + RESR_MMA_TW - 1) / RESR_MMA_TW;
         l->grid[1] = (out_h + RESR_MMA_TH(cl->bn) - 1) / RESR_MMA_TH(cl->bn);

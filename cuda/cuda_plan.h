@@ -28,8 +28,22 @@ enum {
     RESR_KERNEL_CONTROL,           /* the overflow control's step (control_math.cuh) */
     RESR_KERNEL_DEDUP_COMPARE,     /* held frames (dedup_math.cuh) */
     RESR_KERNEL_DEDUP_COPY,
-    RESR_KERNEL_COUNT
+    RESR_KERNEL_CONV_WIDE_FIRST,   /* + 2 * math + bn/32 - 1: f16, bf16 x bn 32, 64 */
+    RESR_KERNEL_COUNT = RESR_KERNEL_CONV_WIDE_FIRST + 4
 };
+
+/* Whether kernel k is a 3x3 conv (takes ResrConvArgs): legacy mma.sync, fp32 or wide. */
+static inline int resr_cuda_kernel_is_conv(int k)
+{
+    return (k >= RESR_KERNEL_CONV_FIRST && k < RESR_KERNEL_FRAME_TO_NET) ||
+           (k >= RESR_KERNEL_CONV_WIDE_FIRST && k < RESR_KERNEL_COUNT);
+}
+
+/* The wide conv kernel of math (fp16, bf16) and bn (32, 64). */
+static inline int resr_cuda_wide_kernel(int math, int bn)
+{
+    return RESR_KERNEL_CONV_WIDE_FIRST + 2 * math + bn / 32 - 1;
+}
 
 extern const char *const resr_cuda_kernel_names[RESR_KERNEL_COUNT];
 
@@ -43,6 +57,10 @@ typedef struct ResrCudaConvLayout {
      * weights stay normal numbers instead of losing bits as subnormals; the epilogue
      * multiplies the accumulator back by 2^-weight_exp (exact). 0 otherwise. */
     int weight_exp;
+    /* 0: the legacy mma.sync kernel (48 KiB static shared memory); 2-4: the wide kernel
+     * (conv3x3_wide.cu) with this many pipeline stages in dynamic shared memory, set by
+     * resr_cuda_tiles_apply (cuda_tiles.h) for the GPU the engine runs on */
+    int wide_stages;
 } ResrCudaConvLayout;
 
 typedef struct ResrCudaWeights {
@@ -81,6 +99,7 @@ void resr_cuda_arena_plan(ResrCudaArena *a, const ResrModel *model, ResrPrecisio
 typedef struct ResrCudaLaunch {
     int kernel;
     unsigned grid[3], block[3];
+    unsigned smem;             /* dynamic shared memory, bytes (the wide convs) */
     union {
         ResrConvArgs conv;
         ResrInputArgs input;

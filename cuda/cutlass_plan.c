@@ -201,7 +201,7 @@ int resr_sm90_route(const ResrCudaLaunch *l, const ResrModel *m, const ResrCudaW
 
     *index = -1;
     *why = "not a conv";
-    if (l->kernel < RESR_KERNEL_CONV_FIRST || l->kernel >= RESR_KERNEL_FRAME_TO_NET)
+    if (!resr_cuda_kernel_is_conv(l->kernel))
         return -1;
     *index = resr_sm90_conv_index(w, weights_base, a->weight);
     if (*index < 0 || *index >= sw->num_convs || sw->offset[*index] == RESR_SM90_NO_WEIGHTS) {

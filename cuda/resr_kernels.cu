@@ -5,6 +5,7 @@
  * core/colour_math.h); the fp32 conv uses explicit fmaf.
  */
 #include "conv3x3_mma.cu"
+#include "conv3x3_wide.cu"
 #include "conv3x3_f32.cu"
 #include "convert.cu"
 #include "resample.cu"

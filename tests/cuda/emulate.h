@@ -9,7 +9,8 @@
  * 8x8 matrices to lanes and mma.m16n8k16's fragment layouts, written from the PTX ISA
  * description, so an index function that disagrees with the hardware shows up as a wrong
  * convolution. It also counts ldmatrix bank conflicts and shared-memory slots written
- * twice (a swizzle that is not a bijection).
+ * twice (a swizzle that is not a bijection), the mma count (so ldmatrix bytes per mma),
+ * and, for the wide kernel, stage reads of a ring slot that does not hold the chunk.
  *
  * Memory is host memory: the "device addresses" in the launch arguments are host pointers.
  */
@@ -24,6 +25,7 @@
 
 #include "../../cuda/convert_math.cuh"
 #include "../../cuda/conv_tiling.cuh"
+#include "../../cuda/conv_wide_tiling.cuh"
 #include "../../cuda/epilogue_math.cuh"
 #include "../../cuda/cuda_plan.h"
 #include "../../core/half.h"
@@ -33,6 +35,8 @@ typedef struct EmuCounters {
     long bank_conflicts;       /* extra cycles: phases whose 8 rows share a bank group */
     long misaligned;           /* ldmatrix rows not 16-byte aligned */
     long slot_collisions;      /* stage slots written twice in one chunk */
+    long mmas;                 /* mma.m16n8k16 per warp */
+    long stage_errors;         /* wide kernel: a stage read that does not hold its chunk */
     long launches;
     long skipped;              /* launches that returned at once (control skip) */
 } EmuCounters;
@@ -131,6 +135,8 @@ static float emu_half_of(uint32_t reg, int hi, int math)
 static void emu_mma(float c[32][4], uint32_t a[32][4], uint32_t b[32][2], int math)
 {
     float A[16][16], B[16][8], C[16][8];
+
+    emu_counters.mmas++;
 
     for (int l = 0; l < 32; l++) {
         const int g = l / 4, t = l % 4;
@@ -253,6 +259,141 @@ static int emu_conv_mma(const ResrCudaLaunch *l)
     return 0;
 }
 
+/* ---- wide tensor-core kernel (conv3x3_wide.cu) --------------------------------------- */
+
+/* One K chunk into a stage of the wide kernel, as its threads copy it: sources planned at
+ * chunk 0 and stepped by the chunk strides (WideLoads in conv3x3_wide.cu). */
+static void emu_wide_load(uint16_t *stage, uint8_t *written, const ResrConvArgs *a, int bn, int x0, int y0,
+                          int oc0, int chunk)
+{
+    const uint16_t *in = (const uint16_t *)(uintptr_t)a->in;
+    const uint16_t *weight = (const uint16_t *)(uintptr_t)a->weight;
+    uint16_t *wts = stage + RESR_WIDE_HALO_ELEMS(bn);
+
+    memset(written, 0, RESR_WIDE_STAGE_ELEMS(bn) / 8);
+    for (int v = 0; v < RESR_WIDE_HALO_PIXELS(bn) * 2; v++) {
+        int64_t src = 0;
+        const int slot = resr_mma_stage_slot(v);
+        const int valid = resr_mma_halo_source(a, x0, y0, 0, v, &src);
+        src += (int64_t)chunk * RESR_WIDE_HALO_CHUNK_STRIDE;
+        for (int e = 0; e < 8; e++)
+            stage[slot + e] = valid ? in[src + e] : 0;
+        emu_counters.slot_collisions += written[slot / 8]++ != 0;
+    }
+    for (int v = 0; v < 9 * bn * 2; v++) {
+        const int slot = resr_mma_stage_slot(v);
+        memcpy(wts + slot, weight + resr_mma_weight_source(a, bn, oc0, 0, v) + chunk * resr_wide_weight_chunk_stride(a),
+               16);
+        emu_counters.slot_collisions += written[(RESR_WIDE_HALO_ELEMS(bn) + slot) / 8]++ != 0;
+    }
+}
+
+/* One warp's work on one K chunk, in the kernel's order: kx, then B of the 3 vertical
+ * taps, then each halo row's A once for every output row it feeds. */
+static void emu_wide_chunk(float acc[RESR_WIDE_ROWS_PER_WARP][RESR_WIDE_NTILES][32][4], const uint16_t *halo,
+                           const uint16_t *wts, int bn, int warp_m, int warp_n, int math)
+{
+    for (int kx = 0; kx < 3; kx++) {
+        uint32_t b[3][RESR_WIDE_NTILES][32][2];
+        for (int ky = 0; ky < 3; ky++)
+            for (int pair = 0; pair < RESR_WIDE_NTILES / 2; pair++) {
+                uint32_t r[32][4];
+                int addr[32];
+                for (int lane = 0; lane < 32; lane++)
+                    addr[lane] = resr_wide_b_address(bn, warp_n, pair, ky, kx, lane);
+                emu_ldmatrix_x4(r, wts, addr);
+                for (int lane = 0; lane < 32; lane++) {
+                    b[ky][2 * pair][lane][0] = r[lane][0];
+                    b[ky][2 * pair][lane][1] = r[lane][1];
+                    b[ky][2 * pair + 1][lane][0] = r[lane][2];
+                    b[ky][2 * pair + 1][lane][1] = r[lane][3];
+                }
+            }
+        for (int h = 0; h < RESR_WIDE_HALO_ROWS; h++) {
+            uint32_t af[32][4];
+            int addr[32];
+            for (int lane = 0; lane < 32; lane++)
+                addr[lane] = resr_wide_a_address(warp_m, h, kx, lane);
+            emu_ldmatrix_x4(af, halo, addr);
+            for (int ky = 0; ky < 3; ky++) {
+                const int i = resr_wide_out_row(h, ky);
+                if (i < 0)
+                    continue;
+                for (int j = 0; j < RESR_WIDE_NTILES; j++)
+                    emu_mma(acc[i][j], af, b[ky][j], math);
+            }
+        }
+    }
+}
+
+/*
+ * The wide kernel: its stage count from the launch's dynamic shared memory, as the kernel
+ * reads %dynamic_smem_size; the ring replayed slot by slot (prologue of stages-1 chunks,
+ * then per chunk the prefetch into the slot chunk-1 used and the reads of chunk's slot),
+ * each slot tagged with the chunk it holds so a wrong slot shows up as a stage error.
+ */
+static int emu_conv_wide(const ResrCudaLaunch *l)
+{
+    const ResrConvArgs *a = &l->args.conv;
+    const int math = (l->kernel - RESR_KERNEL_CONV_WIDE_FIRST) / 2;
+    const int bn = ((l->kernel - RESR_KERNEL_CONV_WIDE_FIRST) % 2 + 1) * 32;
+    const int stages = resr_wide_stages_of(bn, l->smem);
+    const int warps_n = RESR_WIDE_WARPS_N(bn), chunks = a->in_channels / RESR_MMA_KC;
+    if ((int)l->block[0] != RESR_WIDE_THREADS || !stages)
+        return -EINVAL;
+    uint16_t *ring = malloc((size_t)stages * RESR_WIDE_STAGE_ELEMS(bn) * sizeof(*ring));
+    uint8_t *written = malloc(RESR_WIDE_STAGE_ELEMS(bn) / 8);
+    float (*acc)[RESR_WIDE_ROWS_PER_WARP][RESR_WIDE_NTILES][32][4] = malloc(sizeof(*acc) * RESR_WIDE_WARPS);
+    int holds[RESR_WIDE_MAX_STAGES];
+
+    if (!ring || !written || !acc) {
+        free(ring), free(written), free(acc);
+        return -ENOMEM;
+    }
+    for (unsigned bz = 0; bz < l->grid[2]; bz++)
+    for (unsigned by = 0; by < l->grid[1]; by++)
+    for (unsigned bx = 0; bx < l->grid[0]; bx++) {
+        const int x0 = bx * RESR_MMA_TW, y0 = by * RESR_WIDE_TH(bn), oc0 = a->oc0 + bz * bn;
+        memset(acc, 0, sizeof(*acc) * RESR_WIDE_WARPS);
+        for (int s = 0; s < stages; s++)
+            holds[s] = -1;
+        for (int s = 0; s < stages - 1 && s < chunks; s++) {
+            emu_wide_load(ring + s * RESR_WIDE_STAGE_ELEMS(bn), written, a, bn, x0, y0, oc0, s);
+            holds[s] = s;
+        }
+        for (int chunk = 0, slot = 0; chunk < chunks; chunk++, slot = resr_wide_next_slot(slot, stages)) {
+            const int next = chunk + stages - 1, prev = resr_wide_prefetch_slot(slot, stages);
+            if (next < chunks) {
+                emu_wide_load(ring + prev * RESR_WIDE_STAGE_ELEMS(bn), written, a, bn, x0, y0, oc0, next);
+                holds[prev] = next;
+            }
+            emu_counters.stage_errors += holds[slot] != chunk;
+            const uint16_t *halo = ring + slot * RESR_WIDE_STAGE_ELEMS(bn);
+            for (int warp = 0; warp < RESR_WIDE_WARPS; warp++)
+                emu_wide_chunk(acc[warp], halo, halo + RESR_WIDE_HALO_ELEMS(bn), bn, warp / warps_n,
+                               warp % warps_n, math);
+        }
+        for (int warp = 0; warp < RESR_WIDE_WARPS; warp++) {
+            float warp_max = 0.0f;
+            for (int lane = 0; lane < 32; lane++)
+                for (int i = 0; i < RESR_WIDE_ROWS_PER_WARP; i++)
+                    for (int j = 0; j < RESR_WIDE_NTILES; j++)
+                        for (int e = 0; e < 4; e++) {
+                            int dy, dx, n;
+                            resr_wide_acc_coord(warp / warps_n, warp % warps_n, i, j, e, lane, &dy, &dx, &n);
+                            const int y = y0 + dy, x = x0 + dx, c = oc0 + n;
+                            if (c >= a->out_channels || y >= a->height || x >= a->width)
+                                continue;
+                            warp_max = emu_track_max_abs(warp_max,
+                                                         emu_epilogue(a, math, acc[warp][i][j][lane][e], y, x, c));
+                        }
+            emu_report_status(a, warp_max);
+        }
+    }
+    free(ring), free(written), free(acc);
+    return 0;
+}
+
 /* ---- fp32 kernel ------------------------------------------------------------------------ */
 
 static int emu_conv_f32(const ResrCudaLaunch *l)
@@ -315,7 +456,7 @@ static int emu_conv_f32(const ResrCudaLaunch *l)
 /* The control block a launch reads (0: none; the alpha kernel has none). */
 static uint64_t emu_launch_control(const ResrCudaLaunch *l)
 {
-    if (l->kernel < RESR_KERNEL_FRAME_TO_NET)
+    if (resr_cuda_kernel_is_conv(l->kernel))
         return l->args.conv.control;
     if (l->kernel == RESR_KERNEL_FRAME_TO_NET)
         return l->args.input.control;
@@ -371,6 +512,8 @@ static int emu_launch(void *opaque, const ResrCudaLaunch *l)
         emu_counters.skipped++;
         return 0;
     }
+    if (l->kernel >= RESR_KERNEL_CONV_WIDE_FIRST)
+        return emu_conv_wide(l);
     if (l->kernel < RESR_KERNEL_FRAME_TO_NET) {
         const int math = (l->kernel - RESR_KERNEL_CONV_FIRST) / 4;
         return math == RESR_PRECISION_FP32 ? emu_conv_f32(l) : emu_conv_mma(l);

@@ -9,6 +9,9 @@
 # allocation per frame once running, and, per steady-state frame of CUDA frames, no
 # synchronisation and no copy between host and device by the filter in any precision
 # (fp16 with activations past its range included: the overflow is handled on the device).
+# The wide mma.sync convs (cuda/conv3x3_wide.cu) run on the 64-channel models on fake
+# compute capabilities 8.6 and 8.0: the fake holds every function to 48 KiB of dynamic
+# shared memory unless cuFuncSetAttribute raised it, as the driver does.
 # What it cannot tell: real kernel timing, NVDEC/NVENC,
 # and whether the hardware agrees with the emulator (tests/gpu/check.sh).
 . "$(dirname "$0")/../filter/_lib.sh"
@@ -27,7 +30,13 @@ CASES+=(cuda_frames_fp32_rrdb_x2 cuda_out_format_p010 cuda_outscale cuda_upload_
         cuda_conv_cutlass_srvgg64 cuda_conv_cutlass_srvgg64_launches cuda_conv_cutlass_rrdb64
         cuda_conv_cutlass_rrdb64_launches cuda_conv_cutlass_srvgg64_bf16 cuda_conv_cutlass_srvgg64_bf16_launches
         cuda_conv_cutlass_rrdb64_bf16 cuda_conv_cutlass_rrdb64_bf16_launches
-        error_cuda_conv_cutlass_sm86 error_cuda_conv_cutlass_fp32 error_cuda_conv_cutlass_no_build)
+        error_cuda_conv_cutlass_sm86 error_cuda_conv_cutlass_fp32 error_cuda_conv_cutlass_no_build
+        cuda_wide_sm86_srvgg64 cuda_wide_sm86_srvgg64_launches cuda_wide_sm86_rrdb64 cuda_wide_sm86_rrdb64_launches
+        cuda_wide_sm80_bf16_srvgg64 cuda_wide_sm80_bf16_srvgg64_launches cuda_wide_legacy_override
+        cuda_wide_legacy_override_launches cuda_wide_auto_legacy cuda_wide_auto_legacy_launches
+        cuda_wide_sm75_legacy cuda_wide_sm75_legacy_launches
+        cuda_wide_no_func_attr cuda_wide_no_func_attr_launches cuda_wide_no_func_attr_warning
+        error_cuda_wide_no_opt_in error_cuda_tiles_word)
 require_ffmpeg "${CASES[@]}"
 why=
 [ -f "$FAKE/libcuda.so.1" ] || why="build/fake-cuda/libcuda.so.1 not built (CUDA not configured)"
@@ -379,5 +388,71 @@ else
     else
         skip error_cuda_conv_cutlass_no_build "this build has the CUTLASS kernels"
     fi
+fi
+# ---- the wide mma.sync convs (issue 12 item 3, cuda/cuda_tiles.h): on the 64-channel models
+# (the fixtures' 16-channel convs stay legacy) against backend=cpu, and the driver's counts:
+# launches of the wide kernels (3 passes per tile: fp16's queued retries count too), their
+# opt-in past 48 KiB, the engine's own count in the verbose log equal to the fake's.
+# wide_case NAME SM MODEL PRECISION CONVS: CONVS is "N of M" convs on the wide kernel
+wide_case() {
+    local name=$1 sm=$2 model=$3 precision=$4 convs=$5 launches engine opt
+    FAKE_CUDA_SM=$sm RESR_CUDA_TILES=wide compare "$name" "format=rgb0,hwupload,realesrgan=model=$model:precision=$precision,hwdownload,format=rgb0" \
+        "format=rgb0,realesrgan=model=$model:backend=cpu" rgb0 1 40 -v verbose
+    launches=$(stat "$name" wide_launches) opt=$(stat "$name" smem_opt_ins)
+    engine=$(sed -n 's/.*conv tiles: \([0-9]*\) launch(es) on the wide kernel.*/\1/p' "$WORK/$name.log")
+    if [ "${launches:-0}" -gt 0 ] && [ "$launches" = "$engine" ] && [ "${opt:-0}" -gt 0 ] &&
+       grep -q "conv tiles: $convs convs on the wide kernel (sm_$sm: $6-stage pipeline" "$WORK/$name.log"; then
+        echo "# $name: $launches wide launches, $opt opt-ins; $(grep -o 'conv tiles: [0-9]* of.*' "$WORK/$name.log")"
+        pass "${name}_launches"
+    else
+        fail "${name}_launches" "wide launches '$launches' (engine says '$engine'), opt-ins '$opt', want $convs convs at $6 stages: $(grep -m2 -E 'conv tiles|fake libcuda' "$WORK/$name.log")"
+    fi
+}
+# no_wide NAME (with the environment of the call): the srvgg64 model at fp16 matches
+# backend=cpu and makes no wide launch
+no_wide() {
+    local name=$1 model=$WORK/srvgg64_x4.safetensors launches
+    compare "$name" "format=rgb0,hwupload,realesrgan=model=$model,hwdownload,format=rgb0" \
+        "format=rgb0,realesrgan=model=$model:backend=cpu" rgb0 1 40 -v verbose
+    launches=$(stat "$name" wide_launches)
+    if [ "$launches" = 0 ]; then
+        pass "${name}_launches"
+    else
+        fail "${name}_launches" "$launches wide launches, want none: $(grep -m1 'conv tiles' "$WORK/$name.log")"
+    fi
+}
+if "$PY" "$ROOT/tests/cuda/_make_wide_models.py" "$WORK"; then
+    # SRVGG 64: conv_first (3 -> 64, one K chunk) and 2 body convs wide, the 48-channel last legacy
+    wide_case cuda_wide_sm86_srvgg64 86 "$WORK/srvgg64_x4.safetensors" fp16 "3 of 4" 3
+    # RRDB 64/32: 12 growth convs (bn 32), 3 conv5, conv_first, body, up1, up2, hr (bn 64)
+    wide_case cuda_wide_sm86_rrdb64 86 "$WORK/rrdb64_x2.safetensors" fp16 "20 of 21" 3
+    wide_case cuda_wide_sm80_bf16_srvgg64 80 "$WORK/srvgg64_x4.safetensors" bf16 "3 of 4" 4
+    FAKE_CUDA_SM=86 RESR_CUDA_TILES=legacy no_wide cuda_wide_legacy_override
+    # the default (auto) stays legacy until a GPU run has checked the wide kernels
+    FAKE_CUDA_SM=86 no_wide cuda_wide_auto_legacy
+    FAKE_CUDA_SM=75 RESR_CUDA_TILES=wide no_wide cuda_wide_sm75_legacy
+    FAKE_CUDA_SM=86 RESR_CUDA_TILES=wide FAKE_CUDA_NO_FUNC_ATTR=1 no_wide cuda_wide_no_func_attr
+    if grep -q "the driver refused dynamic shared memory past 48 KiB: the convs run the legacy kernels" \
+        "$WORK/cuda_wide_no_func_attr.log"; then
+        pass cuda_wide_no_func_attr_warning
+    else
+        fail cuda_wide_no_func_attr_warning "no warning that the convs fell back to legacy"
+    fi
+    # an opt-in that does not take: the launch past 48 KiB is refused, ffmpeg fails cleanly
+    FAKE_CUDA_SM=86 RESR_CUDA_TILES=wide FAKE_CUDA_FUNC_ATTR_IGNORED=1 fake_error error_cuda_wide_no_opt_in \
+        "cuLaunchKernel\(resr_conv3x3w_f16_bn64\): 86400 bytes of dynamic shared memory, the function allows 49152" \
+        "${DEV[@]}" "${SRC[@]}" \
+        -vf "format=nv12,hwupload,realesrgan=model=$WORK/srvgg64_x4.safetensors,hwdownload,format=nv12" -f null -
+    RESR_CUDA_TILES=huge fake_error error_cuda_tiles_word "RESR_CUDA_TILES=huge: expected auto, legacy, wide" \
+        "${DEV[@]}" "${SRC[@]}" -vf "format=nv12,hwupload,$SR,hwdownload,format=nv12" -f null -
+else
+    for name in cuda_wide_sm86_srvgg64 cuda_wide_sm86_srvgg64_launches cuda_wide_sm86_rrdb64 \
+                cuda_wide_sm86_rrdb64_launches cuda_wide_sm80_bf16_srvgg64 cuda_wide_sm80_bf16_srvgg64_launches \
+                cuda_wide_legacy_override cuda_wide_legacy_override_launches cuda_wide_auto_legacy \
+                cuda_wide_auto_legacy_launches cuda_wide_sm75_legacy \
+                cuda_wide_sm75_legacy_launches cuda_wide_no_func_attr cuda_wide_no_func_attr_launches \
+                cuda_wide_no_func_attr_warning error_cuda_wide_no_opt_in error_cuda_tiles_word; do
+        skip "$name" "could not write the wide models"
+    done
 fi
 finish

@@ -30,6 +30,7 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include "emulate.h"
 #include "../../cuda/resample_math.cuh"
+#include "../../cuda/cuda_tiles.h"
 #include "../../cuda/driver_ext.h"
 #include "fake_sm90.h"
 
@@ -53,11 +54,19 @@ static struct {
     long htod, dtoh, dtod;     /* copies by direction (cuMemcpy2D* by their memory types) */
     size_t htod_bytes, dtoh_bytes;
     long sm90_launches, tma_encodes, tma_errors;   /* the CUTLASS path (fake_sm90.h) */
+    long wide_launches, smem_opt_ins;               /* the wide mma.sync convs (cuda_tiles.h) */
 } stats;
 
 static struct { void *p; size_t size; } allocations[FAKE_MAX_ALLOCS];
 static int context_depth;      /* one thread uses the filter's CUDA calls in these tests */
 static char the_context, the_stream, the_module;
+
+/* FAKE_CUDA_SM: the compute capability reported, 10 * major + minor (default 9.0) */
+static int fake_sm(void)
+{
+    const char *sm = getenv("FAKE_CUDA_SM");
+    return sm ? atoi(sm) : 90;
+}
 
 static void need_context(void)
 {
@@ -74,11 +83,12 @@ __attribute__((destructor)) static void write_stats(void)
         return;
     fprintf(f, "allocs %ld frees %ld live %ld peak_live %ld peak_bytes %zu launches %ld copies %ld "
             "no_context %ld bad_frees %ld pushes %ld pops %ld syncs %ld queries %ld htod %ld dtoh %ld dtod %ld "
-            "htod_bytes %zu dtoh_bytes %zu sm90_launches %ld tma_encodes %ld tma_errors %ld\n", stats.allocs, stats.frees, stats.live,
+            "htod_bytes %zu dtoh_bytes %zu sm90_launches %ld tma_encodes %ld tma_errors %ld wide_launches %ld "
+            "smem_opt_ins %ld\n", stats.allocs, stats.frees, stats.live,
             stats.peak_live, stats.peak_bytes, stats.launches, stats.copies, stats.no_context,
             stats.bad_frees, stats.pushes, stats.pops, stats.syncs, stats.queries, stats.htod, stats.dtoh,
             stats.dtod, stats.htod_bytes, stats.dtoh_bytes, stats.sm90_launches, stats.tma_encodes,
-            stats.tma_errors);
+            stats.tma_errors, stats.wide_launches, stats.smem_opt_ins);
     fclose(f);
 }
 
@@ -138,8 +148,7 @@ CUresult CUDAAPI cuDeviceGetName(char *name, int len, CUdevice d)
 
 CUresult CUDAAPI cuDeviceComputeCapability(int *major, int *minor, CUdevice d)
 {
-    const char *sm = getenv("FAKE_CUDA_SM");
-    const int v = sm ? atoi(sm) : 90;
+    const int v = fake_sm();
     (void)d;
     *major = v / 10;
     *minor = v % 10;
@@ -386,12 +395,39 @@ CUresult CUDAAPI cuModuleGetFunction(CUfunction *f, CUmodule m, const char *name
 
 static unsigned sm90_smem_allowed[RESR_SM90_KERNEL_COUNT];
 
+/*
+ * The engine's own kernels' dynamic shared-memory limit, as the driver keeps it: 48 KiB
+ * until cuFuncSetAttribute raises it, at most the opt-in maximum of the fake's compute
+ * capability (cuda_tiles.c's table, the Programming Guide's numbers); cuLaunchKernel
+ * refuses a launch asking more, so a kernel the engine forgot to opt in fails as on a GPU.
+ * FAKE_CUDA_NO_FUNC_ATTR=1: cuFuncSetAttribute is missing (CUDA_ERROR_NOT_SUPPORTED);
+ * FAKE_CUDA_FUNC_ATTR_IGNORED=1: it answers success but changes nothing (to prove the
+ * launch check fails).
+ */
+#define FAKE_DEFAULT_SMEM (48 * 1024)
+static unsigned smem_limit[RESR_KERNEL_COUNT];
+
+static CUresult set_kernel_smem(int k, int value)
+{
+    if (getenv("FAKE_CUDA_NO_FUNC_ATTR"))
+        return FAKE_ERROR_NOT_SUPPORTED;
+    if (value < 0 || (unsigned)value > resr_cuda_tiles_optin_smem(fake_sm()))
+        return FAKE_ERROR_INVALID_VALUE;
+    if (!getenv("FAKE_CUDA_FUNC_ATTR_IGNORED"))
+        smem_limit[k] = (unsigned)value;
+    stats.smem_opt_ins++;
+    return CUDA_SUCCESS;
+}
+
 CUresult CUDAAPI cuFuncSetAttribute(CUfunction f, int attribute, int value);
 CUresult CUDAAPI cuFuncSetAttribute(CUfunction f, int attribute, int value)
 {
     const int k = (int)(uintptr_t)f - 1 - SM90_KERNEL(0);
 
     need_context();
+    if ((int)(uintptr_t)f - 1 >= 0 && (int)(uintptr_t)f - 1 < RESR_KERNEL_COUNT)
+        return attribute == RESR_CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES ?
+               set_kernel_smem((int)(uintptr_t)f - 1, value) : CUDA_SUCCESS;
     if (k < 0 || k >= RESR_SM90_KERNEL_COUNT || value < 0)
         return FAKE_ERROR_INVALID_VALUE;
     if (attribute == RESR_CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES) {
@@ -475,7 +511,6 @@ CUresult CUDAAPI cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned
 {
     const int k = (int)(uintptr_t)f - 1;
 
-    (void)shared;
     (void)s;
     (void)extra;
     need_context();
@@ -492,8 +527,17 @@ CUresult CUDAAPI cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned
                     resr_resample_thread(a, (int)x, (int)y);
         return CUDA_SUCCESS;
     }
+    const unsigned limit = smem_limit[k] > FAKE_DEFAULT_SMEM ? smem_limit[k] : FAKE_DEFAULT_SMEM;
+    if (shared > limit) {
+        fprintf(stderr, "fake libcuda: cuLaunchKernel(%s): %u bytes of dynamic shared memory, the "
+                "function allows %u (cuFuncSetAttribute)\n", resr_cuda_kernel_names[k], shared, limit);
+        return FAKE_ERROR_INVALID_VALUE;
+    }
     ResrCudaLaunch l;
+    memset(&l, 0, sizeof(l));
     l.kernel = k;
+    l.smem = shared;
+    stats.wide_launches += k >= RESR_KERNEL_CONV_WIDE_FIRST;
     l.grid[0] = gx, l.grid[1] = gy, l.grid[2] = gz;
     l.block[0] = bx, l.block[1] = by, l.block[2] = bz;
     memcpy(&l.args, params[0], sizeof(l.args));

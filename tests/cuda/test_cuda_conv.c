@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../cpu/conv3x3.h"
 #include "../common/test_util.h"
 #include "emulate.h"
 
@@ -102,6 +103,7 @@ typedef struct ConvCase {
     ResrActivation act;
     float act_scale;
     float big;           /* >0: scale inputs so outputs overflow fp16 */
+    int stages;          /* 0: the legacy kernel; 2-4: the wide kernel with that pipeline */
 } ConvCase;
 
 /*
@@ -130,6 +132,68 @@ static double expected_epilogue(const ConvCase *cc, double sum, double bias, dou
 static void *alloc_operand(size_t n, int math)
 {
     return calloc(n, math == RESR_PRECISION_FP32 ? 4 : 2);
+}
+
+/*
+ * The wide kernel's dst_f32 against the fp32 CPU engine's conv layer (cpu/conv3x3.c) on
+ * the same operand-rounded inputs and weights: |got - ref| <= atol + rtol * |ref|, NaN
+ * fails, the first mismatches printed. (Same-resolution cases, activation scale 1.)
+ */
+static int check_against_cpu_layer(const ConvCase *cc, const ResrConv3x3 *conv, int weight_exp,
+                                   const float *in_f, int in_pixel, const float *res1_f,
+                                   const float *res2, const float *got)
+{
+    const double atol = 2e-4, rtol = 1e-4;
+    const int w = cc->w, h = cc->h, cin = cc->cin, cout = cc->cout;
+    const size_t nw = (size_t)cout * cin * 9;
+    float *wr = malloc(sizeof(float) * nw);
+    float *halo = calloc((size_t)(w + 2) * (h + 2) * cin, sizeof(float));
+    float *ref = malloc(sizeof(float) * (size_t)w * h * cout);
+    ResrConv3x3 rounded = *conv;
+    ResrConvPacked packed;
+    int bad = 0;
+
+    if (!wr || !halo || !ref) {
+        free(wr), free(halo), free(ref);
+        return -1;
+    }
+    for (size_t i = 0; i < nw; i++)
+        wr[i] = ldexpf(round_operand(ldexpf(conv->weight[i], weight_exp), cc->math), -weight_exp);
+    rounded.weight = wr;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            memcpy(halo + ((size_t)(y + 1) * (w + 2) + x + 1) * cin, in_f + ((size_t)y * w + x) * in_pixel,
+                   sizeof(float) * cin);
+    if (resr_conv3x3_pack(&packed, &rounded) < 0) {
+        free(wr), free(halo), free(ref);
+        return -1;
+    }
+    ResrConvParams p;
+    memset(&p, 0, sizeof(p));
+    p.conv = &packed;
+    p.in = (ResrNhwc){ halo + ((size_t)(w + 2) + 1) * cin, cin, (ptrdiff_t)(w + 2) * cin };
+    p.upsample = 1;
+    p.width = w;
+    p.height = h;
+    if (cc->res1)
+        p.res1 = (ResrNhwc){ (float *)res1_f, cout, (ptrdiff_t)w * cout };
+    if (cc->res2)
+        p.res2 = (ResrNhwc){ (float *)res2, cout, (ptrdiff_t)w * cout };
+    p.res1_scale = p.res2_scale = 0.2f;
+    p.store = RESR_STORE_NHWC;
+    p.dst = (ResrNhwc){ ref, cout, (ptrdiff_t)w * cout };
+    resr_conv3x3_rows_fn()(p, 0, h);
+    for (size_t i = 0; i < (size_t)w * h * cout && bad < 5; i++) {
+        const double err = fabs((double)got[i] - ref[i]);
+        if (!(err <= atol + rtol * fabs(ref[i]))) {
+            printf("  vs cpu/conv3x3.c: y=%zu x=%zu c=%zu: got %.7g, cpu layer %.7g\n",
+                   i / cout / w, i / cout % w, i % cout, got[i], ref[i]);
+            bad++;
+        }
+    }
+    resr_conv3x3_packed_free(&packed);
+    free(wr), free(halo), free(ref);
+    return bad;
 }
 
 static void run_conv_case(const ConvCase *cc)
@@ -192,6 +256,7 @@ static void run_conv_case(const ConvCase *cc)
         goto end;
     }
 
+    wts.convs[0].wide_stages = cc->stages;
     ResrConvArgs *a = &resr_cuda_conv_launch(&launch, &model, &wts, (uint64_t)(uintptr_t)wts.blob, 0,
                                              cc->w, cc->h, cc->act_scale,
                                              (uint64_t)(uintptr_t)&status)->args.conv;
@@ -282,6 +347,32 @@ static void run_conv_case(const ConvCase *cc)
             }
         }
 
+    const int wide = launch.kernel >= RESR_KERNEL_CONV_WIDE_FIRST;
+    if (wide != (cc->stages > 0)) {
+        printf("  launched kernel %s\n", resr_cuda_kernel_names[launch.kernel]);
+        bad++;
+    }
+    if (!bad && cc->stages && !cc->upsample && cc->act_scale == 1.0f && !cc->big) {
+        const int cpu_bad = check_against_cpu_layer(cc, &conv, wts.convs[0].weight_exp, in_f, in_pixel,
+                                                    res1_f, res2, dst_f32);
+        bad += cpu_bad ? (cpu_bad < 0 ? 1 : cpu_bad) : 0;
+    }
+    /* shared memory read per mma: 4 ldmatrix phases of 8 rows x 16 bytes per ldmatrix.x4;
+     * the legacy 4-row warps read 192 B, the wide kernel's A reuse 128 B */
+    const long mmas = emu_counters.mmas - before.mmas;
+    const long phases = emu_counters.ldmatrix_phases - before.ldmatrix_phases;
+    const long want_bytes = wide ? 128 : math != RESR_PRECISION_FP32 && (wts.convs[0].bn == 32 ||
+                                                                         wts.convs[0].bn == 64) ? 192 : 0;
+    const long stage_errors = emu_counters.stage_errors - before.stage_errors;
+    if (want_bytes && (!mmas || phases * 128 != want_bytes * mmas)) {
+        printf("  ldmatrix: %ld phases for %ld mma = %.1f B per mma, expected %ld\n", phases, mmas,
+               mmas ? phases * 128.0 / mmas : 0.0, want_bytes);
+        bad++;
+    }
+    if (stage_errors) {
+        printf("  %ld stage reads of a ring slot not holding their chunk\n", stage_errors);
+        bad++;
+    }
     const long conflicts = emu_counters.bank_conflicts - before.bank_conflicts;
     const long misaligned = emu_counters.misaligned - before.misaligned;
     const long collisions = emu_counters.slot_collisions - before.slot_collisions;
@@ -298,9 +389,10 @@ static void run_conv_case(const ConvCase *cc)
     else if (!!status.overflow != expect_overflow)
         resr_test_fail(name, "status overflow %u, expected %s", status.overflow, expect_overflow ? "some" : "none");
     else {
-        printf("  %s: %dx%d cin %d cout %d, grid %ux%ux%u, worst abs error %.3g, max |v| %.4g%s\n",
-               cc->name, cc->w, cc->h, cc->cin, cc->cout, launch.grid[0], launch.grid[1], launch.grid[2],
-               worst, ref_max, status.overflow ? ", overflow flagged" : "");
+        printf("  %s: %dx%d cin %d cout %d, %s, grid %ux%ux%u, %.0f B ldmatrix per mma, worst abs error "
+               "%.3g, max |v| %.4g%s\n", cc->name, cc->w, cc->h, cc->cin, cc->cout,
+               resr_cuda_kernel_names[launch.kernel], launch.grid[0], launch.grid[1], launch.grid[2],
+               mmas ? phases * 128.0 / mmas : 0.0, worst, ref_max, status.overflow ? ", overflow flagged" : "");
         resr_test_pass(name);
     }
 end_pack:
@@ -315,28 +407,43 @@ int main(void)
     enum { F16 = RESR_PRECISION_FP16, BF16 = RESR_PRECISION_BF16, F32 = RESR_PRECISION_FP32 };
     const ResrActivation LR = RESR_ACT_LEAKY_RELU, PR = RESR_ACT_PRELU, NO = RESR_ACT_NONE;
     const ConvCase cases[] = {
-        /* name                 math  cin cout   w   h  up extra r1 r2 act scale big */
-        { "f16_bn64",           F16,  64,  64,  37, 13, 0,  0,   0, 0, LR, 1.0f, 0 },
-        { "f16_bn32_dense",     F16,  96,  32,  21, 19, 0,  96,  0, 0, LR, 1.0f, 0 },
-        { "f16_bn64_rdb_end",   F16, 192,  64,  17,  9, 0,  0,   1, 1, NO, 1.0f, 0 },
-        { "f16_bn48_prelu",     F16,  64,  48,  16,  8, 0,  0,   0, 0, PR, 1.0f, 0 },
-        { "f16_bn16_last",      F16,  64,   3,  19, 11, 0,  0,   0, 0, NO, 1.0f, 0 },
-        { "f16_bn64_x2",        F16,  96,  96,  15,  7, 0,  0,   0, 0, LR, 1.0f, 0 },
-        { "f16_upsample_odd",   F16,  32,  64,  33, 17, 1,  16,  0, 0, LR, 1.0f, 0 },
-        { "f16_scaled",         F16,  48,  64,  12, 10, 0,  0,   0, 1, LR, 0.0625f, 0 },
-        { "f16_overflow",       F16,  16,  32,  18,  9, 0,  0,   0, 0, LR, 1.0f, 60000.0f },
-        { "f16_tiny",           F16,  16,  16,   1,  1, 0,  0,   1, 1, PR, 1.0f, 0 },
-        { "bf16_bn64",          BF16, 64,  64,  37, 13, 0,  0,   1, 1, LR, 1.0f, 0 },
-        { "bf16_bn32_up",       BF16, 64,  32,  31, 21, 1,  0,   0, 0, LR, 1.0f, 0 },
-        { "bf16_bn48",          BF16, 16,  48,   9, 30, 0,  0,   0, 0, PR, 1.0f, 0 },
-        { "bf16_bn16",          BF16, 32,  12,  17,  5, 0,  0,   0, 0, NO, 1.0f, 0 },
-        { "f32_bn64",           F32,  64,  64,  37, 13, 0,  0,   1, 1, LR, 1.0f, 0 },
-        { "f32_bn32_dense",     F32, 160,  32,  20,  9, 0,  32,  0, 0, LR, 1.0f, 0 },
-        { "f32_cin3",           F32,   3,  64,  23, 17, 0,  5,   0, 0, PR, 1.0f, 0 },
-        { "f32_up",             F32,  64,  64,  34, 18, 1,  0,   0, 0, LR, 1.0f, 0 },
-        { "f32_bn48",           F32,  64,  48,  16,  8, 0,  0,   0, 0, NO, 1.0f, 0 },
-        { "f32_bn16_x96",       F32,  24,  96,   7,  9, 0,  0,   0, 1, NO, 1.0f, 0 },
-        { "f16_cin12",          F16,  12,  64,  13, 11, 0,  4,   0, 0, NO, 1.0f, 0 },
+        /* name                 math  cin cout   w   h  up extra r1 r2 act scale big stages */
+        { "f16_bn64",           F16,  64,  64,  37, 13, 0,  0,   0, 0, LR, 1.0f, 0, 0 },
+        { "f16_bn32_dense",     F16,  96,  32,  21, 19, 0,  96,  0, 0, LR, 1.0f, 0, 0 },
+        { "f16_bn64_rdb_end",   F16, 192,  64,  17,  9, 0,  0,   1, 1, NO, 1.0f, 0, 0 },
+        { "f16_bn48_prelu",     F16,  64,  48,  16,  8, 0,  0,   0, 0, PR, 1.0f, 0, 0 },
+        { "f16_bn16_last",      F16,  64,   3,  19, 11, 0,  0,   0, 0, NO, 1.0f, 0, 0 },
+        { "f16_bn64_x2",        F16,  96,  96,  15,  7, 0,  0,   0, 0, LR, 1.0f, 0, 0 },
+        { "f16_upsample_odd",   F16,  32,  64,  33, 17, 1,  16,  0, 0, LR, 1.0f, 0, 0 },
+        { "f16_scaled",         F16,  48,  64,  12, 10, 0,  0,   0, 1, LR, 0.0625f, 0, 0 },
+        { "f16_overflow",       F16,  16,  32,  18,  9, 0,  0,   0, 0, LR, 1.0f, 60000.0f, 0 },
+        { "f16_tiny",           F16,  16,  16,   1,  1, 0,  0,   1, 1, PR, 1.0f, 0, 0 },
+        { "bf16_bn64",          BF16, 64,  64,  37, 13, 0,  0,   1, 1, LR, 1.0f, 0, 0 },
+        { "bf16_bn32_up",       BF16, 64,  32,  31, 21, 1,  0,   0, 0, LR, 1.0f, 0, 0 },
+        { "bf16_bn48",          BF16, 16,  48,   9, 30, 0,  0,   0, 0, PR, 1.0f, 0, 0 },
+        { "bf16_bn16",          BF16, 32,  12,  17,  5, 0,  0,   0, 0, NO, 1.0f, 0, 0 },
+        { "f32_bn64",           F32,  64,  64,  37, 13, 0,  0,   1, 1, LR, 1.0f, 0, 0 },
+        { "f32_bn32_dense",     F32, 160,  32,  20,  9, 0,  32,  0, 0, LR, 1.0f, 0, 0 },
+        { "f32_cin3",           F32,   3,  64,  23, 17, 0,  5,   0, 0, PR, 1.0f, 0, 0 },
+        { "f32_up",             F32,  64,  64,  34, 18, 1,  0,   0, 0, LR, 1.0f, 0, 0 },
+        { "f32_bn48",           F32,  64,  48,  16,  8, 0,  0,   0, 0, NO, 1.0f, 0, 0 },
+        { "f32_bn16_x96",       F32,  24,  96,   7,  9, 0,  0,   0, 1, NO, 1.0f, 0, 0 },
+        { "f16_cin12",          F16,  12,  64,  13, 11, 0,  4,   0, 0, NO, 1.0f, 0, 0 },
+        /* the wide kernel (conv3x3_wide.cu): tiles 16x16 (bn64) and 32x16 (bn32), frames not
+         * multiples of them, views into wider buffers (input pitch, dst offset and pitch),
+         * more K chunks than stages and fewer, two blocks along N                  stages */
+        { "wide_f16_bn64_s3",   F16,  64,  64,  37, 35, 0,  0,   0, 0, LR, 1.0f, 0,     3 },
+        { "wide_f16_bn32_dense_s3", F16, 96, 32, 21, 45, 0, 96,  0, 0, LR, 1.0f, 0,     3 },
+        { "wide_f16_bn64_rdb_end_s4", F16, 192, 64, 17, 9, 0, 0, 1, 1, NO, 1.0f, 0,     4 },
+        { "wide_f16_bn64_x2_s2", F16, 96,  96,  15,  7, 0,  0,   0, 0, LR, 1.0f, 0,     2 },
+        { "wide_f16_bn32_cin16_s4", F16, 16, 32, 18, 33, 0, 16,  1, 0, PR, 1.0f, 0,     4 },
+        { "wide_f16_upsample_s3", F16, 32, 64,  33, 17, 1, 16,  0, 0, LR, 1.0f, 0,     3 },
+        { "wide_f16_scaled_s3", F16,  48,  64,  12, 10, 0,  0,   0, 1, LR, 0.0625f, 0,  3 },
+        { "wide_f16_overflow_s3", F16, 16, 32,  18,  9, 0,  0,   0, 0, LR, 1.0f, 60000.0f, 3 },
+        { "wide_f16_tiny_s3",   F16,  16,  32,   1,  1, 0,  0,   1, 1, PR, 1.0f, 0,     3 },
+        { "wide_bf16_bn64_s4",  BF16, 64,  64,  37, 13, 0,  0,   1, 1, LR, 1.0f, 0,     4 },
+        { "wide_bf16_bn32_s3",  BF16, 160, 32,  20, 41, 0,  32,  0, 0, LR, 1.0f, 0,     3 },
+        { "wide_bf16_bn32_up_s3", BF16, 64, 32, 31, 21, 1,  0,   0, 0, LR, 1.0f, 0,     3 },
     };
 
     test_half_bits();

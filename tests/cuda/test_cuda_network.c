@@ -6,7 +6,9 @@
  * above 40 dB. Also: tiles with enough overlap reproduce the untiled frame; and a model
  * rescaled so that its activations overflow fp16 (chosen from the emulated fp32 run's
  * activation statistics, output unchanged in exact arithmetic) must be detected and rerun
- * at a smaller activation scale, with no non-finite output and the same 40 dB.
+ * at a smaller activation scale, with no non-finite output and the same 40 dB. The _wide
+ * cases run with the conv kernels cuda_tiles.c picks for an sm_80/86/89 GPU (the wide
+ * kernel on the 64-channel convs) and must make wide launches.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -20,6 +22,7 @@
 #include "../common/synthetic_model.h"
 #include "../engine/engine_test.h"
 #include "../reference/reference_forward.h"
+#include "../../cuda/cuda_tiles.h"
 #include "emulate.h"
 
 typedef struct NetCase {
@@ -29,7 +32,13 @@ typedef struct NetCase {
     int w, h;
     int tile, tile_pad;      /* tile 0: one tile */
     int overflow;            /* rescale the model so fp16 overflows */
+    int sm;                  /* 0: legacy conv kernels; else cuda_tiles.c's choice for this GPU */
 } NetCase;
+
+/* The compute capability whose conv kernel choice (cuda_tiles.h) the engine runs with: 0
+ * keeps every conv on the legacy kernels. Wide launches are counted. */
+static int tiles_sm;
+static long wide_launches;
 
 static const char *math_name(int math)
 {
@@ -59,13 +68,19 @@ static void rescale_model(ResrModel *m, float k)
 /* The backend the engine uses, counting what would cost a host synchronisation. */
 static long control_reads;
 
+static int counting_launch(void *opaque, const ResrCudaLaunch *l)
+{
+    wide_launches += l->kernel >= RESR_KERNEL_CONV_WIDE_FIRST;
+    return emu_launch(opaque, l);
+}
+
 static int counting_control_read(void *opaque, uint64_t control, ResrCudaControl *out)
 {
     control_reads++;
     return emu_control_read(opaque, control, out);
 }
 
-static const ResrCudaBackend counting_backend = { NULL, emu_launch, counting_control_read };
+static const ResrCudaBackend counting_backend = { NULL, counting_launch, counting_control_read };
 
 /* Runs the emulated engine on a gbrpf32 frame; out is [3][h*s][w*s]. control: the
  * engine's overflow control carried from frame to frame, or NULL for a fresh one.
@@ -88,6 +103,7 @@ static int run_engine_with(const ResrModel *m, int math, const float *in, int w,
     }
     if ((ret = resr_cuda_weights_pack(&wts, m, math)) < 0)
         return ret;
+    resr_cuda_tiles_apply(&wts, tiles_sm, tiles_sm ? RESR_CUDA_TILES_WIDE : RESR_CUDA_TILES_LEGACY);
     ret = resr_tile_plan_make(&plan, w, h, s, resr_model_unshuffle(m),
                               tile, tile_pad, 0);
     if (ret < 0) {
@@ -131,7 +147,7 @@ static void run_case(const NetCase *nc)
     ResrModel *m = NULL;
     ResrCudaRunStats stats;
 
-    snprintf(name, sizeof(name), "network_%s_%s", nc->name, math_name(nc->math));
+    snprintf(name, sizeof(name), "network_%s_%s%s", nc->name, math_name(nc->math), nc->sm ? "_wide" : "");
     if (resr_synthetic_model_create(&m, &nc->shape, 1234) < 0) {
         resr_test_fail(name, "synthetic model");
         return;
@@ -160,7 +176,10 @@ static void run_case(const NetCase *nc)
     }
     for (int i = 0; i < n_out; i++)
         out[i] = NAN;
+    const long wide_before = wide_launches;
+    tiles_sm = nc->sm;
     const int ret = run_engine(m, nc->math, in, nc->w, nc->h, nc->tile, nc->tile_pad, out, &stats);
+    tiles_sm = 0;
     if (ret < 0) {
         resr_test_fail(name, "engine run failed: %d", ret);
         goto end;
@@ -197,6 +216,9 @@ static void run_case(const NetCase *nc)
         resr_test_fail(name, "%.2f dB < 40 dB", psnr);
     else if (nc->overflow && nc->math == RESR_PRECISION_FP16 && !stats.retries)
         resr_test_fail(name, "fp16 overflow (max |act| %.4g) was not rescaled", stats.max_abs);
+    else if (!!nc->sm != (wide_launches > wide_before))
+        resr_test_fail(name, "%ld wide conv launches, expected %s", wide_launches - wide_before,
+                       nc->sm ? "some" : "none");
     else
         resr_test_pass(name);
 end:
@@ -498,27 +520,33 @@ int main(void)
     const ResrSyntheticShape srvgg2 = { .arch = RESR_ARCH_SRVGG, .scale = 2, .num_feat = 16, .num_conv = 3 };
     const ResrSyntheticShape srvgg3 = { .arch = RESR_ARCH_SRVGG, .scale = 3, .num_feat = 32, .num_conv = 2 };
     const NetCase cases[] = {
-        { "rrdb_x4",       rrdb4,      F32,  11,  7, 0, 0, 0 },
-        { "rrdb_x4",       rrdb4,      F16,  11,  7, 0, 0, 0 },
-        { "rrdb_x4",       rrdb4,      BF16, 11,  7, 0, 0, 0 },
-        { "rrdb_x4_nf64",  rrdb4_full, F32,   9,  6, 0, 0, 0 },
-        { "rrdb_x4_nf64",  rrdb4_full, F16,   9,  6, 0, 0, 0 },
-        { "rrdb_x2_odd",   rrdb2,      F32,  13, 11, 0, 0, 0 },
-        { "rrdb_x2_odd",   rrdb2,      F16,  13, 11, 0, 0, 0 },
-        { "rrdb_x1_odd",   rrdb1,      F32,   9,  7, 0, 0, 0 },
-        { "rrdb_x1_odd",   rrdb1,      BF16,  9,  7, 0, 0, 0 },
-        { "srvgg_x4",      srvgg4,     F32,  19, 13, 0, 0, 0 },
-        { "srvgg_x4",      srvgg4,     F16,  19, 13, 0, 0, 0 },
-        { "srvgg_x4",      srvgg4,     BF16, 19, 13, 0, 0, 0 },
-        { "srvgg_x2",      srvgg2,     F32,  17,  9, 0, 0, 0 },
-        { "srvgg_x3",      srvgg3,     F16,  10, 11, 0, 0, 0 },
+        { "rrdb_x4",       rrdb4,      F32,  11,  7, 0, 0, 0, 0 },
+        { "rrdb_x4",       rrdb4,      F16,  11,  7, 0, 0, 0, 0 },
+        { "rrdb_x4",       rrdb4,      BF16, 11,  7, 0, 0, 0, 0 },
+        { "rrdb_x4_nf64",  rrdb4_full, F32,   9,  6, 0, 0, 0, 0 },
+        { "rrdb_x4_nf64",  rrdb4_full, F16,   9,  6, 0, 0, 0, 0 },
+        { "rrdb_x2_odd",   rrdb2,      F32,  13, 11, 0, 0, 0, 0 },
+        { "rrdb_x2_odd",   rrdb2,      F16,  13, 11, 0, 0, 0, 0 },
+        { "rrdb_x1_odd",   rrdb1,      F32,   9,  7, 0, 0, 0, 0 },
+        { "rrdb_x1_odd",   rrdb1,      BF16,  9,  7, 0, 0, 0, 0 },
+        { "srvgg_x4",      srvgg4,     F32,  19, 13, 0, 0, 0, 0 },
+        { "srvgg_x4",      srvgg4,     F16,  19, 13, 0, 0, 0, 0 },
+        { "srvgg_x4",      srvgg4,     BF16, 19, 13, 0, 0, 0, 0 },
+        { "srvgg_x2",      srvgg2,     F32,  17,  9, 0, 0, 0, 0 },
+        { "srvgg_x3",      srvgg3,     F16,  10, 11, 0, 0, 0, 0 },
         /* tiles with overlap >= the receptive radius: identical to one tile */
-        { "srvgg_x4_tiled", srvgg4,    F32,  37, 29, 16, 8, 0 },
-        { "rrdb_x4_tiled", rrdb4,      F32,  40, 24, 16, 20, 0 },
+        { "srvgg_x4_tiled", srvgg4,    F32,  37, 29, 16, 8, 0, 0 },
+        { "rrdb_x4_tiled", rrdb4,      F32,  40, 24, 16, 20, 0, 0 },
         /* activations pushed past fp16's range */
-        { "srvgg_x4_overflow", srvgg4, F16,  19, 13, 0, 0, 1 },
-        { "rrdb_x4_overflow",  rrdb4,  F16,  11,  7, 0, 0, 1 },
-        { "srvgg_x4_overflow", srvgg4, BF16, 19, 13, 0, 0, 1 },
+        { "srvgg_x4_overflow", srvgg4, F16,  19, 13, 0, 0, 1, 0 },
+        { "rrdb_x4_overflow",  rrdb4,  F16,  11,  7, 0, 0, 1, 0 },
+        { "srvgg_x4_overflow", srvgg4, BF16, 19, 13, 0, 0, 1, 0 },
+        /* the wide conv kernels (cuda_tiles.c's choice on sm_86 / sm_80): nf 64 convs */
+        { "rrdb_x4_nf64",  rrdb4_full, F16,   9,  6, 0, 0, 0, 86 },
+        { "rrdb_x4_nf64",  rrdb4_full, BF16, 17, 35, 0, 0, 0, 80 },
+        { "srvgg_x4",      srvgg4,     F16,  19, 37, 0, 0, 0, 86 },
+        { "srvgg_x4_tiled", srvgg4,    F16,  37, 29, 16, 8, 0, 89 },
+        { "srvgg_x4_overflow", srvgg4, F16,  19, 13, 0, 0, 1, 86 },
     };
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
