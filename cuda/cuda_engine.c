@@ -87,7 +87,6 @@ typedef struct CudaEngine {
     DeviceFrame kept_in, kept_out;
     int forget_kept;
     struct Sm90 *sm90;            /* cuda_conv=cutlass: the CUTLASS convs, else NULL */
-    unsigned wide_launches;       /* conv launches on the wide kernel (verbose summary) */
 } CudaEngine;
 
 static int cu_check(CudaEngine *e, CUresult r, const char *call)
@@ -131,7 +130,7 @@ static int backend_launch(void *opaque, const ResrCudaLaunch *l)
 
     if (e->sm90 && (ret = sm90_launch(e, l)) != 0)   /* 1: the CUTLASS kernel took it */
         return ret < 0 ? ret : 0;
-    e->wide_launches += l->kernel >= RESR_KERNEL_CONV_WIDE_FIRST;
+    e->stats.wide_launches += l->kernel >= RESR_KERNEL_CONV_WIDE_FIRST;
     return CU(e, cuLaunchKernel(e->fn[l->kernel], l->grid[0], l->grid[1], l->grid[2],
                                 l->block[0], l->block[1], l->block[2], l->smem,
                                 e->hwctx->stream, params, NULL));
@@ -860,9 +859,9 @@ static void cuda_free(ResrEngine *engine)
 
     if (e->cu && push(e) >= 0) {
         log_summary(e);
-        if (e->wide_launches)
+        if (e->stats.wide_launches)
             resr_engine_log(&e->base, RESR_LOG_VERBOSE, "conv tiles: %u launch(es) on the wide kernel\n",
-                            e->wide_launches);
+                            (unsigned)e->stats.wide_launches);
         sm90_free(e);
         if (e->d_control)
             e->cu->cuMemFree(e->d_control);

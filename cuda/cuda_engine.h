@@ -47,6 +47,8 @@ typedef struct ResrCudaEngineStats {
     /* cuda_conv=cutlass: conv launches that ran on the CUTLASS sm_90a kernels, and those
      * the per-layer choice left on mma.sync */
     uint64_t sm90_launches, sm90_fallbacks;
+    /* conv launches on the wide mma.sync kernels (RESR_CUDA_TILES, cuda_tiles.h) */
+    uint64_t wide_launches;
 } ResrCudaEngineStats;
 
 /*

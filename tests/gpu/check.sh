@@ -117,7 +117,10 @@ if [ "${1:-}" = --stage ]; then
             echo "check.sh --stage: tests/gpu/cutlass_check not staged (its step will SKIP)" >&2
         fi
     fi
-    rm -rf "$work" "$out"
+    # what an earlier run (a rehearsal here) left: its logs, programs, objects and encode; the
+    # GPU machine builds its own, and they would only eat the carry's 64 MiB
+    rm -rf "$work" "$out" "$stage"/obj-* "$stage"/gpu_check "$stage"/gpu_check_ptx75 "$stage"/gpu_bench \
+        "$stage"/upscaled.mkv
     echo "staged in $stage in $(( $(date +%s) - t0 )) s:"
     (cd "$stage" && find . -type f | sort | sed 's/^\.\//  /')
     echo "carry: [\"third_party\", \"build/gpu-check\"]: $(du -scm third_party "$stage" | tail -n 1 | cut -f1) MiB (limit 64)"
@@ -380,6 +383,22 @@ elif fits engine-vs-cpu 20; then
     note="(PSNR, non-finite, steady-state tracing)"
     [ $rehearsal = 1 ] && note="(--small on the fake driver)"
     engine_step engine-vs-cpu "$work/engine.log" 90 "$stage/gpu_check" ${small[@]+"${small[@]}"} --models "$stage"
+fi
+
+# ---- the wide mma.sync kernels (RESR_CUDA_TILES=wide: sm_80+, dynamic shared memory) vs the CPU
+# engine: the same cases as engine-vs-cpu; the default keeps the legacy kernels until this passes
+if [ "$bench_only" = 1 ]; then
+    :
+elif [ "$arch" -lt 80 ]; then
+    row engine-wide-vs-cpu SKIP 0 "compute capability ${arch:0:-1}.${arch: -1}: the wide kernels need 8.0+ (cp.async)"
+elif fits engine-wide-vs-cpu 20; then
+    note="(RESR_CUDA_TILES=wide: the wide kernels where they apply)"
+    [ $rehearsal = 1 ] && note="(--small, RESR_CUDA_TILES=wide on the fake driver)"
+    RESR_CUDA_TILES=wide engine_step engine-wide-vs-cpu "$work/wide.log" 90 "$stage/gpu_check" \
+        ${small[@]+"${small[@]}"} --models "$stage"
+    if ! grep -qE ': [1-9][0-9]* conv launches on the wide kernels' "$work/wide.log"; then
+        row engine-wide-vs-cpu-used FAIL 0 "no case ran a conv on the wide kernels (wide.log)"
+    fi
 fi
 
 # ---- the CUTLASS sm_90a convs (cuda_conv=cutlass) vs the CPU engine -----------------------------

@@ -484,6 +484,8 @@ static void run_case(const Case *c, AVBufferRef *device)
     if (cuda_conv == RESR_CUDA_CONV_CUTLASS)
         printf("  %s: %llu conv launches on CUTLASS, %llu on mma.sync\n", name,
                (unsigned long long)st.sm90_launches, (unsigned long long)st.sm90_fallbacks);
+    if (st.wide_launches)   /* RESR_CUDA_TILES=wide (check.sh's engine-wide-vs-cpu) */
+        printf("  %s: %llu conv launches on the wide kernels\n", name, (unsigned long long)st.wide_launches);
     if (!(psnr >= need))   /* NaN fails too */
         resr_test_fail(name, "%.2f dB < %.0f dB", psnr, need);
     else if (cuda_conv == RESR_CUDA_CONV_CUTLASS && !st.sm90_launches)
