@@ -783,7 +783,7 @@ static void log_summary(CudaEngine *e)
 {
     ResrCudaControl c;
 
-    if (!e->d_control || e->base.config.precision != RESR_PRECISION_FP16 || !e->stats.frames ||
+    if (!e->d_control || e->weights.math != RESR_PRECISION_FP16 || !e->stats.frames ||
         backend_control_read(e, e->d_control, &c) < 0)
         return;
     resr_engine_log(&e->base, RESR_LOG_VERBOSE,
@@ -829,7 +829,7 @@ static const ResrEngineOps cuda_ops = {
     .free   = cuda_free,
 };
 
-/* Compute capability: 7.5 or newer, 8.0 for bf16. */
+/* Compute capability: 7.5 or newer, 8.0 for bf16, 8.9 for fp8. */
 static int check_device(CudaEngine *e, ResrPrecision precision)
 {
     CUdevice device;
@@ -849,6 +849,12 @@ static int check_device(CudaEngine *e, ResrPrecision precision)
         resr_engine_log(&e->base, RESR_LOG_ERROR,
                         "precision=bf16 needs compute capability 8.0 or newer (this GPU has %d.%d): "
                         "use fp16 or fp32\n", major, minor);
+        return -ENOSYS;
+    }
+    if (precision == RESR_PRECISION_FP8 && e->sm < 89) {
+        resr_engine_log(&e->base, RESR_LOG_ERROR,
+                        "precision=fp8 needs e4m3 tensor cores, compute capability 8.9 or newer "
+                        "(this GPU has %d.%d): use fp16\n", major, minor);
         return -ENOSYS;
     }
     return 0;
@@ -881,6 +887,10 @@ static int upload_weights(CudaEngine *e, ResrPrecision precision)
         (ret = CU(e, cuMemcpyHtoD(e->d_weights, e->weights.blob, e->weights.size))) < 0)
         return ret;
     e->stats.upload_bytes = e->weights.size;
+    for (int i = 0; i < e->weights.num_convs; i++)
+        if (e->weights.convs[i].fp8)
+            resr_engine_log(&e->base, RESR_LOG_DEBUG, "fp8: conv %d input scale %g (calibrated)\n",
+                            i, e->weights.convs[i].in_scale);
     free(e->weights.blob);
     e->weights.blob = NULL;
     return 0;

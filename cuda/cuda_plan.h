@@ -28,7 +28,8 @@ enum {
     RESR_KERNEL_CONTROL,           /* the overflow control's step (control_math.cuh) */
     RESR_KERNEL_DEDUP_COMPARE,     /* held frames (dedup_math.cuh) */
     RESR_KERNEL_DEDUP_COPY,
-    RESR_KERNEL_COUNT
+    RESR_KERNEL_CONV_FP8_FIRST,    /* precision=fp8 (sm_89+): + bn/16 - 1 */
+    RESR_KERNEL_COUNT = RESR_KERNEL_CONV_FP8_FIRST + 4
 };
 
 extern const char *const resr_cuda_kernel_names[RESR_KERNEL_COUNT];
@@ -43,10 +44,17 @@ typedef struct ResrCudaConvLayout {
      * weights stay normal numbers instead of losing bits as subnormals; the epilogue
      * multiplies the accumulator back by 2^-weight_exp (exact). 0 otherwise. */
     int weight_exp;
+    /* precision=fp8 (every conv but the first and the last): weights packed as e4m3 values
+     * of w / wscale[n] (exact in fp16), wscale float [weight_cout] = max|w[n]| / 448, and
+     * in_scale the power of two the input is multiplied by before e4m3 (resr_cuda_fp8_calibrate) */
+    int fp8;
+    size_t wscale;
+    float in_scale;
 } ResrCudaConvLayout;
 
 typedef struct ResrCudaWeights {
-    ResrPrecision math;
+    ResrPrecision math;    /* operand storage: fp16 for precision=fp8 */
+    int fp8;               /* precision=fp8: the middle convs run e4m3 kernels */
     int num_convs;
     ResrCudaConvLayout *convs;
     size_t size;       /* bytes */
@@ -54,7 +62,8 @@ typedef struct ResrCudaWeights {
 } ResrCudaWeights;
 
 /* Packs every conv for `math`. Returns 0, -ENOTSUP (channel counts the kernels cannot
- * tile: RRDBNet needs num_feat and num_grow_ch multiples of 16) or -ENOMEM. */
+ * tile: RRDBNet needs num_feat and num_grow_ch multiples of 16) or -ENOMEM. For
+ * RESR_PRECISION_FP8 it also calibrates the activation scales (cuda/fp8_calibrate.c). */
 int resr_cuda_weights_pack(ResrCudaWeights *w, const ResrModel *model, ResrPrecision math);
 void resr_cuda_weights_free(ResrCudaWeights *w);
 
