@@ -22,6 +22,7 @@
 #include "cuda_plan.h"
 #include "cutlass_plan.h"
 #include "driver_ext.h"
+#include "fp8_calibrate.h"
 #include "cutlass/sm90_params.h"
 
 #ifndef RESR_HAVE_CUTLASS
@@ -872,7 +873,8 @@ static int load_kernels(CudaEngine *e)
     return CU(e, cuModuleGetFunction(&e->resample_fn, e->module, "resr_resample_kernel"));
 }
 
-/* Packs the weights for the precision and uploads them once; the host copy is freed. */
+/* Packs the weights for the precision (fp8: and calibrates its input scales on the host,
+ * cuda/fp8_calibrate.h) and uploads them once; the host copy is freed. */
 static int upload_weights(CudaEngine *e, ResrPrecision precision)
 {
     int ret;
@@ -883,6 +885,8 @@ static int upload_weights(CudaEngine *e, ResrPrecision precision)
                             "the CUDA kernels need feature/growth channels in multiples of 16\n");
         return ret;
     }
+    if (e->weights.fp8 && (ret = resr_cuda_fp8_calibrate(&e->weights, e->base.model)) < 0)
+        return ret;
     if ((ret = CU(e, cuMemAlloc(&e->d_weights, e->weights.size))) < 0 ||
         (ret = CU(e, cuMemcpyHtoD(e->d_weights, e->weights.blob, e->weights.size))) < 0)
         return ret;

@@ -11,7 +11,7 @@
 #include "../core/precision.h"
 #include "conv_tiling.cuh"
 #include "cuda_plan.h"
-#include "fp8_calibrate.h"
+#include "fp8_calibrate.h"   /* resr_cuda_fp8_conv */
 
 const char *const resr_cuda_kernel_names[RESR_KERNEL_COUNT] = {
     "resr_conv3x3_f16_bn16",  "resr_conv3x3_f16_bn32",  "resr_conv3x3_f16_bn48",  "resr_conv3x3_f16_bn64",
@@ -130,7 +130,6 @@ static void pack_conv(uint8_t *blob, const ResrCudaConvLayout *l, const ResrConv
 int resr_cuda_weights_pack(ResrCudaWeights *w, const ResrModel *model, ResrPrecision math)
 {
     size_t offset = 0;
-    int ret;
 
     memset(w, 0, sizeof(*w));
     if (model->arch == RESR_ARCH_RRDBNET &&
@@ -148,6 +147,7 @@ int resr_cuda_weights_pack(ResrCudaWeights *w, const ResrModel *model, ResrPreci
         return -ENOMEM;
     for (int i = 0; i < model->num_convs; i++) {
         w->convs[i].fp8 = w->fp8 && resr_cuda_fp8_conv(model, i);
+        w->convs[i].in_scale = 1.0f;
         layout_conv(&w->convs[i], &model->convs[i], math, &offset);
         w->convs[i].weight_exp = w->convs[i].fp8 ? 0 : weight_exponent(&model->convs[i], math);
     }
@@ -159,10 +159,6 @@ int resr_cuda_weights_pack(ResrCudaWeights *w, const ResrModel *model, ResrPreci
     }
     for (int i = 0; i < model->num_convs; i++)
         pack_conv(w->blob, &w->convs[i], &model->convs[i], math);
-    if (w->fp8 && (ret = resr_cuda_fp8_calibrate(w, model)) < 0) {
-        resr_cuda_weights_free(w);
-        return ret;
-    }
     return 0;
 }
 

@@ -63,7 +63,7 @@ typedef struct ResrCudaWeights {
 
 /* Packs every conv for `math`. Returns 0, -ENOTSUP (channel counts the kernels cannot
  * tile: RRDBNet needs num_feat and num_grow_ch multiples of 16) or -ENOMEM. For
- * RESR_PRECISION_FP8 it also calibrates the activation scales (cuda/fp8_calibrate.c). */
+ * RESR_PRECISION_FP8 the input scales are 1 until resr_cuda_fp8_calibrate sets them. */
 int resr_cuda_weights_pack(ResrCudaWeights *w, const ResrModel *model, ResrPrecision math);
 void resr_cuda_weights_free(ResrCudaWeights *w);
 
