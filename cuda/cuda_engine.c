@@ -787,9 +787,11 @@ static void log_summary(CudaEngine *e)
     if (!e->d_control || e->weights.math != RESR_PRECISION_FP16 || !e->stats.frames ||
         backend_control_read(e, e->d_control, &c) < 0)
         return;
+    /* fp8: an input clipped at e4m3's 448 counts as an overflow too (control_math.cuh) */
     resr_engine_log(&e->base, RESR_LOG_VERBOSE,
-                    "fp16 overflow control: %u pass(es) rerun at a lower activation scale, %u tile(s) "
+                    "%s overflow control: %u pass(es) rerun at a lower activation scale, %u tile(s) "
                     "saturated, %u tile(s) in all; activation scale now %g\n",
+                    e->weights.fp8 ? "fp8 (fp16 storage, e4m3 inputs clipped at 448)" : "fp16",
                     c.total.retries, c.total.saturated, c.total.tiles, c.act_scale);
 }
 
