@@ -860,6 +860,13 @@ static int check_device(CudaEngine *e, ResrPrecision precision)
                         "(this GPU has %d.%d): use fp16\n", major, minor);
         return -ENOSYS;
     }
+    /* Hopper's fp8 tensor cores are wgmma's: ptxas turns sm_90's mma.sync e4m3 into e4m3 ->
+     * fp16 conversions and two HMMA (cuobjdump, cuda/README.md "fp8") */
+    if (precision == RESR_PRECISION_FP8 && major == 9)
+        resr_engine_log(&e->base, RESR_LOG_WARNING,
+                        "precision=fp8 on compute capability %d.%d: e4m3 rounding as on 8.9, but "
+                        "these kernels' e4m3 mma runs on the fp16 tensor cores here (Hopper's fp8 "
+                        "is wgmma, not built yet): no faster than fp16\n", major, minor);
     return 0;
 }
 
