@@ -15,11 +15,14 @@ typedef enum ResrPrecision {
     RESR_PRECISION_FP16 = 0,  /* tensor cores, f16 x f16 -> f32 (CUDA) */
     RESR_PRECISION_BF16 = 1,  /* tensor cores, bf16 x bf16 -> f32 (CUDA, sm_80+) */
     RESR_PRECISION_FP32 = 2,  /* plain fp32: the CPU engine, CUDA without tensor cores */
+    RESR_PRECISION_FP8  = 3,  /* CUDA sm_89+: e4m3 x e4m3 -> f32 inside the convs, activations
+                               * stored in fp16 between them (cuda/README.md, "fp8") */
 } ResrPrecision;
 
 static inline const char *resr_precision_name(ResrPrecision p)
 {
-    return p == RESR_PRECISION_FP16 ? "fp16" : p == RESR_PRECISION_BF16 ? "bf16" : "fp32";
+    return p == RESR_PRECISION_FP16 ? "fp16" : p == RESR_PRECISION_BF16 ? "bf16" :
+           p == RESR_PRECISION_FP8 ? "fp8" : "fp32";
 }
 
 /* Element i of a tensor stored in precision p, as float. */

@@ -434,6 +434,11 @@ static int choose_backend(ResrCpuEngine *s, const ResrEngineConfig *config)
     char name[128];
     int ret;
 
+    if (config->precision == RESR_PRECISION_FP8) {
+        resr_engine_log(&s->base, RESR_LOG_ERROR, "cpu engine: precision=fp8 runs on CUDA GPUs of "
+                        "compute capability 8.9 or newer only: use precision=fp32 on the CPU\n");
+        return -ENOSYS;
+    }
     if (config->precision == RESR_PRECISION_FP16)
         resr_engine_log(&s->base, RESR_LOG_INFO,
                         "cpu engine: no fp16 path on the CPU, computing in fp32\n");

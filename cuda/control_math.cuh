@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "../core/e4m3.h"
 #include "../core/half.h"
 #include "../core/hd.h"
 #include "kernel_args.h"
@@ -53,6 +54,24 @@ RESR_HD float resr_control_lowered(float scale, float max_abs)
         e = 8;
     scale = scale * (1.0f / (float)(1 << e));
     return scale < RESR_CUDA_MIN_SCALE ? RESR_CUDA_MIN_SCALE : scale;
+}
+
+/*
+ * precision=fp8: an input whose |value| * in_scale exceeds 448 was clipped by the
+ * conversion to e4m3 (cvt.satfinite). That is an overflow like an fp16 one, reported
+ * through the same status: the pass's maximum becomes at least in_max * 16384 / 448, so
+ * that the judge's lowered scale (resr_control_lowered: maximum under 16384) brings the
+ * inputs under 448, and the rerun pass clips nothing. in_max: the largest |input * in_scale|
+ * the conv converted; out_max: its outputs' (fp16 storage, as every conv).
+ */
+RESR_HD float resr_fp8_status_max(float out_max, float in_max)
+{
+    return fmaxf(out_max, in_max * (RESR_CUDA_F16_TARGET / RESR_E4M3_MAX));
+}
+
+RESR_HD int resr_fp8_status_overflow(float narrow_limit, float out_max, float in_max)
+{
+    return !(in_max <= RESR_E4M3_MAX) || (narrow_limit > 0.0f && !(out_max <= narrow_limit));
 }
 
 RESR_HD void resr_report_add(ResrCudaReport *r, uint32_t tiles, uint32_t retries, uint32_t saturated,

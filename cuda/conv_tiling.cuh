@@ -15,6 +15,10 @@
  * and weight rows are 32-byte records (16 operands) read with ldmatrix; their two 16-byte
  * halves are swapped on every other group of 4 records so that the 8 rows one ldmatrix
  * phase reads fall in 8 distinct bank groups (any 8 consecutive records).
+ *
+ * fp8 (precision=fp8, mma.sync.m16n8k32.e4m3): the same staging and ldmatrix addresses;
+ * a pair of taps fills one k32 (first tap K slots 0-15, second 16-31; the ninth tap pairs
+ * with zeros), each lane converting its own fp16 fragment registers (conv3x3_mma.cu).
  */
 #ifndef RESR_CUDA_CONV_TILING_CUH
 #define RESR_CUDA_CONV_TILING_CUH
@@ -184,6 +188,13 @@ RESR_HD float resr_conv_activate(float acc, float acc_scale, float bias, float b
 {
     const float v = acc * acc_scale + bias * bias_scale;
     return v >= 0.0f ? v : v * slope;
+}
+
+/* fp8: the accumulator of e4m3 products back to fp16 units of the weights, before
+ * acc_scale (1 / the input's scale, a power of two) undoes the input's scale. */
+RESR_HD float resr_fp8_dequant(float acc, float weight_scale)
+{
+    return acc * weight_scale;
 }
 
 /* v * scale + r, two roundings as the reference (`t = a * scale; t + b`). */

@@ -24,6 +24,7 @@
 #include "cuda_tiles.h"
 #include "cutlass_plan.h"
 #include "driver_ext.h"
+#include "fp8_calibrate.h"
 #include "cutlass/sm90_params.h"
 
 #ifndef RESR_HAVE_CUTLASS
@@ -130,7 +131,7 @@ static int backend_launch(void *opaque, const ResrCudaLaunch *l)
 
     if (e->sm90 && (ret = sm90_launch(e, l)) != 0)   /* 1: the CUTLASS kernel took it */
         return ret < 0 ? ret : 0;
-    e->stats.wide_launches += l->kernel >= RESR_KERNEL_CONV_WIDE_FIRST;
+    e->stats.wide_launches += resr_cuda_kernel_is_wide(l->kernel);
     return CU(e, cuLaunchKernel(e->fn[l->kernel], l->grid[0], l->grid[1], l->grid[2],
                                 l->block[0], l->block[1], l->block[2], l->smem,
                                 e->hwctx->stream, params, NULL));
@@ -794,7 +795,7 @@ static int tiles_opt_in(CudaEngine *e, const ResrDriverExt *ext)
         const unsigned smem = c->wide_stages * RESR_WIDE_STAGE_BYTES(c->bn);
         need[k] = smem > need[k] ? smem : need[k];
     }
-    for (int k = RESR_KERNEL_CONV_WIDE_FIRST; k < RESR_KERNEL_COUNT; k++)
+    for (int k = RESR_KERNEL_CONV_WIDE_FIRST; k < RESR_KERNEL_CONV_FP8_FIRST; k++)
         if (need[k] && ext->func_set_attribute(e->fn[k], RESR_CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                                                (int)need[k]) != CUDA_SUCCESS)
             return -ENOSYS;
@@ -844,12 +845,14 @@ static void log_summary(CudaEngine *e)
 {
     ResrCudaControl c;
 
-    if (!e->d_control || e->base.config.precision != RESR_PRECISION_FP16 || !e->stats.frames ||
+    if (!e->d_control || e->weights.math != RESR_PRECISION_FP16 || !e->stats.frames ||
         backend_control_read(e, e->d_control, &c) < 0)
         return;
+    /* fp8: an input clipped at e4m3's 448 counts as an overflow too (control_math.cuh) */
     resr_engine_log(&e->base, RESR_LOG_VERBOSE,
-                    "fp16 overflow control: %u pass(es) rerun at a lower activation scale, %u tile(s) "
+                    "%s overflow control: %u pass(es) rerun at a lower activation scale, %u tile(s) "
                     "saturated, %u tile(s) in all; activation scale now %g\n",
+                    e->weights.fp8 ? "fp8 (fp16 storage, e4m3 inputs clipped at 448)" : "fp16",
                     c.total.retries, c.total.saturated, c.total.tiles, c.act_scale);
 }
 
@@ -893,7 +896,7 @@ static const ResrEngineOps cuda_ops = {
     .free   = cuda_free,
 };
 
-/* Compute capability: 7.5 or newer, 8.0 for bf16. */
+/* Compute capability: 7.5 or newer, 8.0 for bf16, 8.9 for fp8. */
 static int check_device(CudaEngine *e, ResrPrecision precision)
 {
     CUdevice device;
@@ -915,6 +918,19 @@ static int check_device(CudaEngine *e, ResrPrecision precision)
                         "use fp16 or fp32\n", major, minor);
         return -ENOSYS;
     }
+    if (precision == RESR_PRECISION_FP8 && e->sm < 89) {
+        resr_engine_log(&e->base, RESR_LOG_ERROR,
+                        "precision=fp8 needs e4m3 tensor cores, compute capability 8.9 or newer "
+                        "(this GPU has %d.%d): use fp16\n", major, minor);
+        return -ENOSYS;
+    }
+    /* Hopper's fp8 tensor cores are wgmma's: ptxas turns sm_90's mma.sync e4m3 into e4m3 ->
+     * fp16 conversions and two HMMA (cuobjdump, cuda/README.md "fp8") */
+    if (precision == RESR_PRECISION_FP8 && major == 9)
+        resr_engine_log(&e->base, RESR_LOG_WARNING,
+                        "precision=fp8 on compute capability %d.%d: e4m3 rounding as on 8.9, but "
+                        "these kernels' e4m3 mma runs on the fp16 tensor cores here (Hopper's fp8 "
+                        "is wgmma, not built yet): no faster than fp16\n", major, minor);
     return 0;
 }
 
@@ -930,7 +946,8 @@ static int load_kernels(CudaEngine *e)
     return CU(e, cuModuleGetFunction(&e->resample_fn, e->module, "resr_resample_kernel"));
 }
 
-/* Packs the weights for the precision and uploads them once; the host copy is freed. */
+/* Packs the weights for the precision (fp8: and calibrates its input scales on the host,
+ * cuda/fp8_calibrate.h) and uploads them once; the host copy is freed. */
 static int upload_weights(CudaEngine *e, ResrPrecision precision)
 {
     int ret;
@@ -941,10 +958,16 @@ static int upload_weights(CudaEngine *e, ResrPrecision precision)
                             "the CUDA kernels need feature/growth channels in multiples of 16\n");
         return ret;
     }
+    if (e->weights.fp8 && (ret = resr_cuda_fp8_calibrate(&e->weights, e->base.model)) < 0)
+        return ret;
     if ((ret = CU(e, cuMemAlloc(&e->d_weights, e->weights.size))) < 0 ||
         (ret = CU(e, cuMemcpyHtoD(e->d_weights, e->weights.blob, e->weights.size))) < 0)
         return ret;
     e->stats.upload_bytes = e->weights.size;
+    for (int i = 0; i < e->weights.num_convs; i++)
+        if (e->weights.convs[i].fp8)
+            resr_engine_log(&e->base, RESR_LOG_DEBUG, "fp8: conv %d input scale %g (calibrated)\n",
+                            i, e->weights.convs[i].in_scale);
     free(e->weights.blob);
     e->weights.blob = NULL;
     return 0;

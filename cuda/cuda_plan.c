@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/e4m3.h"
 #include "../core/precision.h"
 #include "conv_wide_tiling.cuh"
 #include "cuda_plan.h"
+#include "fp8_calibrate.h"   /* resr_cuda_fp8_conv */
 
 const char *const resr_cuda_kernel_names[RESR_KERNEL_COUNT] = {
     "resr_conv3x3_f16_bn16",  "resr_conv3x3_f16_bn32",  "resr_conv3x3_f16_bn48",  "resr_conv3x3_f16_bn64",
@@ -18,6 +20,7 @@ const char *const resr_cuda_kernel_names[RESR_KERNEL_COUNT] = {
     "resr_frame_to_net", "resr_net_to_frame", "resr_alpha_upscale_kernel", "resr_control_kernel",
     "resr_dedup_compare", "resr_dedup_copy",
     "resr_conv3x3w_f16_bn32", "resr_conv3x3w_f16_bn64", "resr_conv3x3w_bf16_bn32", "resr_conv3x3w_bf16_bn64",
+    "resr_conv3x3_fp8_bn16",  "resr_conv3x3_fp8_bn32",  "resr_conv3x3_fp8_bn48",  "resr_conv3x3_fp8_bn64",
 };
 
 static int round_up(int v, int m) { return (v + m - 1) / m * m; }
@@ -49,6 +52,24 @@ static void layout_conv(ResrCudaConvLayout *l, const ResrConv3x3 *conv, ResrPrec
     *offset = align256(*offset + (size_t)l->weight_cout * sizeof(float));
     l->slope = *offset;
     *offset = align256(*offset + (size_t)l->weight_cout * sizeof(float));
+    if (l->fp8) {
+        l->wscale = *offset;
+        *offset = align256(*offset + (size_t)l->weight_cout * sizeof(float));
+    }
+}
+
+/* fp8: the per-output-channel weight scale, max|w[n]| / 448 (1 for an all-zero channel), so
+ * each channel's largest weight lands on e4m3's largest value. */
+static float fp8_weight_scale(const ResrConv3x3 *conv, int n)
+{
+    const size_t k = (size_t)conv->in_channels * 9;
+    float max_abs = 0.0f;
+
+    if (n >= conv->out_channels)
+        return 1.0f;
+    for (size_t i = 0; i < k; i++)
+        max_abs = fmaxf(max_abs, fabsf(conv->weight[n * k + i]));
+    return max_abs > 0.0f && isfinite(max_abs) ? max_abs / RESR_E4M3_MAX : 1.0f;
 }
 
 /* The power of two that brings the largest |weight| to [2^11, 2^12) in fp16. */
@@ -77,15 +98,21 @@ static void pack_conv(uint8_t *blob, const ResrCudaConvLayout *l, const ResrConv
     const int kc = chunk_channels(math), cout = l->weight_cout;
     uint8_t *wt = blob + l->weight;
     float *bias = (float *)(blob + l->bias), *slope = (float *)(blob + l->slope);
+    float *wscale = l->fp8 ? (float *)(blob + l->wscale) : NULL;
 
+    for (int n = 0; wscale && n < cout; n++)
+        wscale[n] = fp8_weight_scale(conv, n);
     for (int chunk = 0; chunk < l->in_channels / kc; chunk++)
         for (int tap = 0; tap < 9; tap++)
             for (int n = 0; n < cout; n++)
                 for (int k = 0; k < kc; k++) {
                     const int ci = chunk * kc + k;
-                    const float v = n < conv->out_channels && ci < conv->in_channels ?
+                    float v = n < conv->out_channels && ci < conv->in_channels ?
                         ldexpf(conv->weight[((size_t)n * conv->in_channels + ci) * 9 + tap],
                                l->weight_exp) : 0.0f;
+                    /* fp8: the e4m3 value, stored in fp16 (exactly: e4m3 is a subset) */
+                    if (wscale)
+                        v = resr_e4m3_round(v / wscale[n]);
                     /* mma: [chunk][tap][n][k]; f32: [chunk][tap][k][n] */
                     const size_t i = math == RESR_PRECISION_FP32 ?
                         (((size_t)chunk * 9 + tap) * kc + k) * cout + n :
@@ -112,14 +139,18 @@ int resr_cuda_weights_pack(ResrCudaWeights *w, const ResrModel *model, ResrPreci
     if (model->arch == RESR_ARCH_SRVGG && model->num_feat % 16)
         return -ENOTSUP;
 
-    w->math = math;
+    /* fp8 stores activations (and packs its first and last conv) in fp16 */
+    w->fp8 = math == RESR_PRECISION_FP8;
+    w->math = math = w->fp8 ? RESR_PRECISION_FP16 : math;
     w->num_convs = model->num_convs;
     w->convs = calloc(model->num_convs, sizeof(*w->convs));
     if (!w->convs)
         return -ENOMEM;
     for (int i = 0; i < model->num_convs; i++) {
+        w->convs[i].fp8 = w->fp8 && resr_cuda_fp8_conv(model, i);
+        w->convs[i].in_scale = 1.0f;
         layout_conv(&w->convs[i], &model->convs[i], math, &offset);
-        w->convs[i].weight_exp = weight_exponent(&model->convs[i], math);
+        w->convs[i].weight_exp = w->convs[i].fp8 ? 0 : weight_exponent(&model->convs[i], math);
     }
     w->size = offset;
     w->blob = aligned_alloc(256, offset);
@@ -210,6 +241,11 @@ ResrCudaLaunch *resr_cuda_conv_launch(ResrCudaLaunch *l, const ResrModel *m, con
     }
     l->grid[2] = cl->weight_cout / cl->bn;
     l->block[1] = l->block[2] = 1;
+    if (cl->fp8) {
+        l->kernel = RESR_KERNEL_CONV_FP8_FIRST + cl->bn / 16 - 1;
+        a->in_scale = cl->in_scale;
+        a->out_scale = weights_base + cl->wscale;
+    }
 
     a->weight = weights_base + cl->weight;
     a->bias = weights_base + cl->bias;
@@ -220,7 +256,7 @@ ResrCudaLaunch *resr_cuda_conv_launch(ResrCudaLaunch *l, const ResrModel *m, con
     a->in_channels = cl->in_channels;
     a->out_channels = m->convs[index].out_channels;
     a->weight_cout = cl->weight_cout;
-    a->acc_scale = ldexpf(1.0f, -cl->weight_exp);
+    a->acc_scale = cl->fp8 ? 1.0f / cl->in_scale : ldexpf(1.0f, -cl->weight_exp);
     a->bias_scale = act_scale;
     a->res1_scale = a->res2_scale = 1.0f;
     a->narrow_limit = math == RESR_PRECISION_FP16 ? RESR_CUDA_F16_LIMIT : 0.0f;

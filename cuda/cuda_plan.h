@@ -29,14 +29,21 @@ enum {
     RESR_KERNEL_DEDUP_COMPARE,     /* held frames (dedup_math.cuh) */
     RESR_KERNEL_DEDUP_COPY,
     RESR_KERNEL_CONV_WIDE_FIRST,   /* + 2 * math + bn/32 - 1: f16, bf16 x bn 32, 64 */
-    RESR_KERNEL_COUNT = RESR_KERNEL_CONV_WIDE_FIRST + 4
+    RESR_KERNEL_CONV_FP8_FIRST = RESR_KERNEL_CONV_WIDE_FIRST + 4,   /* precision=fp8 (sm_89+): + bn/16 - 1 */
+    RESR_KERNEL_COUNT = RESR_KERNEL_CONV_FP8_FIRST + 4
 };
 
-/* Whether kernel k is a 3x3 conv (takes ResrConvArgs): legacy mma.sync, fp32 or wide. */
+/* Whether kernel k is a 3x3 conv (takes ResrConvArgs): legacy mma.sync, fp32, wide or fp8. */
 static inline int resr_cuda_kernel_is_conv(int k)
 {
     return (k >= RESR_KERNEL_CONV_FIRST && k < RESR_KERNEL_FRAME_TO_NET) ||
            (k >= RESR_KERNEL_CONV_WIDE_FIRST && k < RESR_KERNEL_COUNT);
+}
+
+/* Whether kernel k is a wide conv kernel (dynamic shared memory, cuda_tiles.h). */
+static inline int resr_cuda_kernel_is_wide(int k)
+{
+    return k >= RESR_KERNEL_CONV_WIDE_FIRST && k < RESR_KERNEL_CONV_FP8_FIRST;
 }
 
 /* The wide conv kernel of math (fp16, bf16) and bn (32, 64). */
@@ -59,12 +66,19 @@ typedef struct ResrCudaConvLayout {
     int weight_exp;
     /* 0: the legacy mma.sync kernel (48 KiB static shared memory); 2-4: the wide kernel
      * (conv3x3_wide.cu) with this many pipeline stages in dynamic shared memory, set by
-     * resr_cuda_tiles_apply (cuda_tiles.h) for the GPU the engine runs on */
+     * resr_cuda_tiles_apply (cuda_tiles.h) for the GPU the engine runs on; 0 for fp8 convs */
     int wide_stages;
+    /* precision=fp8 (every conv but the first and the last): weights packed as e4m3 values
+     * of w / wscale[n] (exact in fp16), wscale float [weight_cout] = max|w[n]| / 448, and
+     * in_scale the power of two the input is multiplied by before e4m3 (resr_cuda_fp8_calibrate) */
+    int fp8;
+    size_t wscale;
+    float in_scale;
 } ResrCudaConvLayout;
 
 typedef struct ResrCudaWeights {
-    ResrPrecision math;
+    ResrPrecision math;    /* operand storage: fp16 for precision=fp8 */
+    int fp8;               /* precision=fp8: the middle convs run e4m3 kernels */
     int num_convs;
     ResrCudaConvLayout *convs;
     size_t size;       /* bytes */
@@ -72,7 +86,8 @@ typedef struct ResrCudaWeights {
 } ResrCudaWeights;
 
 /* Packs every conv for `math`. Returns 0, -ENOTSUP (channel counts the kernels cannot
- * tile: RRDBNet needs num_feat and num_grow_ch multiples of 16) or -ENOMEM. */
+ * tile: RRDBNet needs num_feat and num_grow_ch multiples of 16) or -ENOMEM. For
+ * RESR_PRECISION_FP8 the input scales are 1 until resr_cuda_fp8_calibrate sets them. */
 int resr_cuda_weights_pack(ResrCudaWeights *w, const ResrModel *model, ResrPrecision math);
 void resr_cuda_weights_free(ResrCudaWeights *w);
 

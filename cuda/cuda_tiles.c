@@ -76,7 +76,8 @@ int resr_cuda_tiles_apply(ResrCudaWeights *w, int sm, ResrCudaTiles mode)
 
     for (int i = 0; i < w->num_convs; i++) {
         ResrCudaConvLayout *c = &w->convs[i];
-        c->wide_stages = stages_for(sm, c->bn, w->math, mode);
+        /* the fp8 convs have their own kernel (conv3x3_mma.cu, e4m3), which is not wide */
+        c->wide_stages = c->fp8 ? 0 : stages_for(sm, c->bn, w->math, mode);
         wide += c->wide_stages > 0;
     }
     return wide;

@@ -33,7 +33,7 @@ int resr_cuda_tiles_stages(int sm, int bn, ResrPrecision math);
 /* RESR_CUDA_TILES's value (NULL or "" = auto): 0 and *mode, or -EINVAL for another word. */
 int resr_cuda_tiles_parse(const char *s, ResrCudaTiles *mode);
 
-/* Sets every conv's wide_stages for sm and mode (legacy: all 0). A forced stage count that
+/* Sets every conv's wide_stages for sm and mode (legacy, and the fp8 convs: 0). A forced stage count that
  * does not fit falls back to the table's. Returns how many convs run wide. */
 int resr_cuda_tiles_apply(ResrCudaWeights *w, int sm, ResrCudaTiles mode);
 

@@ -141,6 +141,12 @@ typedef struct ResrConvArgs {
     float bias_scale;
     float res1_scale, res2_scale;
     float narrow_limit;        /* largest |v| dst can hold (fp16: 65504); 0: no check */
+    /* precision=fp8 kernels only (fp16 storage, e4m3 operands): the input is multiplied by
+     * in_scale (a power of two) on its way to e4m3, and acc_scale is 1 / in_scale; out_scale
+     * is float [weight_cout], the weights' per-channel scale the accumulator is multiplied
+     * by before acc_scale */
+    float in_scale;
+    uint64_t out_scale;
 } ResrConvArgs;
 
 /*

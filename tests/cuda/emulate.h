@@ -28,6 +28,7 @@
 #include "../../cuda/conv_wide_tiling.cuh"
 #include "../../cuda/epilogue_math.cuh"
 #include "../../cuda/cuda_plan.h"
+#include "../../core/e4m3.h"
 #include "../../core/half.h"
 
 typedef struct EmuCounters {
@@ -71,11 +72,27 @@ static void emu_report_status(const ResrConvArgs *a, float warp_max)
         s->overflow++;
 }
 
-/* The epilogue of one output element, as both conv kernels write it. */
+/* report_status_fp8 (device_common.cuh): a clipped e4m3 input is an overflow */
+static void emu_report_status_fp8(const ResrConvArgs *a, float warp_max, float in_max)
+{
+    if (!a->status)
+        return;
+    ResrCudaStatus *s = (ResrCudaStatus *)(uintptr_t)a->status;
+    const uint32_t bits = resr_float_bits(resr_fp8_status_max(warp_max, in_max));
+    if (bits > s->max_abs_bits)
+        s->max_abs_bits = bits;
+    if (resr_fp8_status_overflow(a->narrow_limit, warp_max, in_max))
+        s->overflow++;
+}
+
+/* The epilogue of one output element, as both conv kernels write it (fp8: the accumulator
+ * times the weights' channel scale first). */
 static float emu_epilogue(const ResrConvArgs *a, int math, float acc, int y, int x, int c)
 {
     const float *bias = (const float *)(uintptr_t)a->bias, *slope = (const float *)(uintptr_t)a->slope;
     const int64_t pixel = (int64_t)y * a->width + x;
+    if (a->out_scale)
+        acc = resr_fp8_dequant(acc, ((const float *)(uintptr_t)a->out_scale)[c]);
     float v = resr_conv_activate(acc, a->acc_scale, bias[c], resr_control_scale(a->control, a->bias_scale),
                                  slope[c]);
 
@@ -159,14 +176,111 @@ static void emu_mma(float c[32][4], uint32_t a[32][4], uint32_t b[32][2], int ma
             c[l][i] = C[l / 4 + 8 * (i / 2)][2 * (l % 4) + i % 2];
 }
 
+/* fp8: what to_e4m3x4 (conv3x3_mma.cu) makes of two f16x2 registers: bytes 0-1 from lo's
+ * halves, 2-3 from hi's, each resr_float_to_e4m3 of the fp16 product value * scale (the
+ * product rounded to fp16 as __hmul2 does: exact, or Inf beyond 65504); *amax takes the
+ * products' largest |value|. */
+static uint32_t emu_e4m3x4(uint32_t lo, uint32_t hi, float scale, float *amax)
+{
+    const uint32_t h[4] = { lo & 0xffff, lo >> 16, hi & 0xffff, hi >> 16 };
+    uint32_t r = 0;
+
+    for (int i = 0; i < 4; i++) {
+        const float p = resr_half_to_float(resr_float_to_half(resr_half_to_float((uint16_t)h[i]) * scale));
+        *amax = fmaxf(*amax, fabsf(p));
+        r |= (uint32_t)resr_float_to_e4m3(p) << (8 * i);
+    }
+    return r;
+}
+
+/*
+ * mma.sync.m16n8k32.row.col with e4m3 A and B (the .s8 m16n8k32 layouts), from the PTX ISA:
+ *   A (16x32): a_i, i = 0..15 (register i/4, byte i%4): row g + 8*((i/4)%2), col 4t + i%4 + 16*(i/8)
+ *   B (32x8):  b_i, i = 0..7 (register i/4, byte i%4): row 4t + i%4 + 16*(i/4), col g
+ *   C as m16n8k16.
+ */
+static void emu_mma_e4m3(float c[32][4], uint32_t a[32][4], uint32_t b[32][2])
+{
+    float A[16][32], B[32][8], C[16][8];
+
+    for (int l = 0; l < 32; l++) {
+        const int g = l / 4, t = l % 4;
+        for (int i = 0; i < 16; i++)
+            A[g + 8 * ((i / 4) % 2)][4 * t + i % 4 + 16 * (i / 8)] =
+                resr_e4m3_to_float((uint8_t)(a[l][i / 4] >> (8 * (i % 4))));
+        for (int i = 0; i < 8; i++)
+            B[4 * t + i % 4 + 16 * (i / 4)][g] = resr_e4m3_to_float((uint8_t)(b[l][i / 4] >> (8 * (i % 4))));
+        for (int i = 0; i < 4; i++)
+            C[g + 8 * (i / 2)][2 * t + i % 2] = c[l][i];
+    }
+    for (int m = 0; m < 16; m++)
+        for (int n = 0; n < 8; n++) {
+            float s = C[m][n];
+            for (int k = 0; k < 32; k++)
+                s += A[m][k] * B[k][n];   /* products of 4-bit significands are exact */
+            C[m][n] = s;
+        }
+    for (int l = 0; l < 32; l++)
+        for (int i = 0; i < 4; i++)
+            c[l][i] = C[l / 4 + 8 * (i / 2)][2 * (l % 4) + i % 2];
+}
+
 #define EMU_MAX_RPW 4
 #define EMU_MAX_NT  8
+
+/* The fp8 kernel's taps of one chunk for one warp (chunk_mma_fp8): tap pairs (the ninth
+ * paired with itself times 0), the fp16 fragments converted lane by lane, one k32 mma per
+ * pair and n8 tile; *amax: the largest |input * in_scale| converted. */
+static void emu_chunk_fp8(float acc[EMU_MAX_RPW][EMU_MAX_NT][32][4], const ResrConvArgs *a, int bn,
+                          int warp_m, int warp_n, const uint16_t *halo, const uint16_t *wts, float *amax)
+{
+    const int rpw = RESR_MMA_ROWS_PER_WARP(bn), nt = RESR_MMA_NTILES(bn);
+    float wmax = 0.0f;
+
+    for (int tap = 0; tap < 9; tap += 2) {
+        const int taps[2] = { tap, tap + 1 < 9 ? tap + 1 : tap };
+        const float wscale[2] = { 1.0f, tap + 1 < 9 ? 1.0f : 0.0f };
+        const float iscale[2] = { a->in_scale, tap + 1 < 9 ? a->in_scale : 0.0f };
+        uint32_t b[EMU_MAX_NT][32][2];
+        for (int pair = 0; pair < nt / 2; pair++) {
+            uint32_t r[2][32][4];
+            int addr[32];
+            for (int k = 0; k < 2; k++) {
+                for (int lane = 0; lane < 32; lane++)
+                    addr[lane] = resr_mma_b_address(bn, warp_n, pair, taps[k], lane);
+                emu_ldmatrix_x4(r[k], wts, addr);
+            }
+            for (int lane = 0; lane < 32; lane++)
+                for (int k = 0; k < 2; k++) {
+                    b[2 * pair][lane][k] = emu_e4m3x4(r[k][lane][0], r[k][lane][1], wscale[k], &wmax);
+                    b[2 * pair + 1][lane][k] = emu_e4m3x4(r[k][lane][2], r[k][lane][3], wscale[k], &wmax);
+                }
+        }
+        for (int i = 0; i < rpw; i++) {
+            uint32_t r[2][32][4], af[32][4];
+            int addr[32];
+            for (int k = 0; k < 2; k++) {
+                for (int lane = 0; lane < 32; lane++)
+                    addr[lane] = resr_mma_a_address(bn, warp_m, i, taps[k], lane);
+                emu_ldmatrix_x4(r[k], halo, addr);
+            }
+            for (int lane = 0; lane < 32; lane++)
+                for (int k = 0; k < 2; k++) {
+                    af[lane][2 * k] = emu_e4m3x4(r[k][lane][0], r[k][lane][2], iscale[k], amax);
+                    af[lane][2 * k + 1] = emu_e4m3x4(r[k][lane][1], r[k][lane][3], iscale[k], amax);
+                }
+            for (int j = 0; j < nt; j++)
+                emu_mma_e4m3(acc[i][j], af, b[j]);
+        }
+    }
+}
 
 static int emu_conv_mma(const ResrCudaLaunch *l)
 {
     const ResrConvArgs *a = &l->args.conv;
-    const int math = (l->kernel - RESR_KERNEL_CONV_FIRST) / 4;
-    const int bn = ((l->kernel - RESR_KERNEL_CONV_FIRST) % 4 + 1) * 16;
+    const int fp8 = l->kernel >= RESR_KERNEL_CONV_FP8_FIRST;
+    const int math = fp8 ? RESR_PRECISION_FP16 : (l->kernel - RESR_KERNEL_CONV_FIRST) / 4;
+    const int bn = ((l->kernel - (fp8 ? RESR_KERNEL_CONV_FP8_FIRST : RESR_KERNEL_CONV_FIRST)) % 4 + 1) * 16;
     const int rpw = RESR_MMA_ROWS_PER_WARP(bn), nt = RESR_MMA_NTILES(bn);
     const int warps = RESR_MMA_WARPS(bn), warps_n = RESR_MMA_WARPS_N(bn);
     const int halo_vecs = RESR_MMA_HALO_PIXELS(bn) * 2, weight_vecs = 9 * bn * 2;
@@ -177,6 +291,7 @@ static int emu_conv_mma(const ResrCudaLaunch *l)
     uint16_t *stage = malloc(RESR_MMA_STAGE_ELEMS(bn) * sizeof(*stage));
     uint8_t *written = malloc(RESR_MMA_STAGE_ELEMS(bn) / 8);
     float (*acc)[EMU_MAX_RPW][EMU_MAX_NT][32][4] = malloc(sizeof(*acc) * warps);
+    float in_amax[32];   /* fp8: per warp, the largest |input * in_scale| */
 
     if (!stage || !written || !acc) {
         free(stage), free(written), free(acc);
@@ -188,6 +303,7 @@ static int emu_conv_mma(const ResrCudaLaunch *l)
     for (unsigned bx = 0; bx < l->grid[0]; bx++) {
         const int x0 = bx * RESR_MMA_TW, y0 = by * RESR_MMA_TH(bn), oc0 = a->oc0 + bz * bn;
         memset(acc, 0, sizeof(*acc) * warps);
+        memset(in_amax, 0, sizeof(in_amax));
 
         for (int chunk = 0; chunk < a->in_channels / RESR_MMA_KC; chunk++) {
             uint16_t *halo = stage, *wts = stage + RESR_MMA_HALO_ELEMS(bn);
@@ -207,7 +323,9 @@ static int emu_conv_mma(const ResrCudaLaunch *l)
                 emu_counters.slot_collisions += written[(RESR_MMA_HALO_ELEMS(bn) + slot) / 8]++ != 0;
             }
 
-            for (int warp = 0; warp < warps; warp++) {
+            for (int warp = 0; warp < warps && fp8; warp++)
+                emu_chunk_fp8(acc[warp], a, bn, warp / warps_n, warp % warps_n, halo, wts, &in_amax[warp]);
+            for (int warp = 0; warp < warps && !fp8; warp++) {
                 const int warp_m = warp / warps_n, warp_n = warp % warps_n;
                 for (int tap = 0; tap < 9; tap++) {
                     uint32_t b[EMU_MAX_NT][32][2];
@@ -252,7 +370,10 @@ static int emu_conv_mma(const ResrCudaLaunch *l)
                             warp_max = emu_track_max_abs(warp_max,
                                                          emu_epilogue(a, math, acc[warp][i][j][lane][e], y, x, c));
                         }
-            emu_report_status(a, warp_max);
+            if (fp8)
+                emu_report_status_fp8(a, warp_max, in_amax[warp]);
+            else
+                emu_report_status(a, warp_max);
         }
     }
     free(stage), free(written), free(acc);
@@ -512,7 +633,9 @@ static int emu_launch(void *opaque, const ResrCudaLaunch *l)
         emu_counters.skipped++;
         return 0;
     }
-    if (l->kernel >= RESR_KERNEL_CONV_WIDE_FIRST)
+    if (l->kernel >= RESR_KERNEL_CONV_FP8_FIRST)
+        return emu_conv_mma(l);
+    if (resr_cuda_kernel_is_wide(l->kernel))
         return emu_conv_wide(l);
     if (l->kernel < RESR_KERNEL_FRAME_TO_NET) {
         const int math = (l->kernel - RESR_KERNEL_CONV_FIRST) / 4;

@@ -537,7 +537,7 @@ CUresult CUDAAPI cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned
     memset(&l, 0, sizeof(l));
     l.kernel = k;
     l.smem = shared;
-    stats.wide_launches += k >= RESR_KERNEL_CONV_WIDE_FIRST;
+    stats.wide_launches += resr_cuda_kernel_is_wide(k);
     l.grid[0] = gx, l.grid[1] = gy, l.grid[2] = gz;
     l.block[0] = bx, l.block[1] = by, l.block[2] = bz;
     memcpy(&l.args, params[0], sizeof(l.args));

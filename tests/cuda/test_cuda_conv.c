@@ -347,7 +347,7 @@ static void run_conv_case(const ConvCase *cc)
             }
         }
 
-    const int wide = launch.kernel >= RESR_KERNEL_CONV_WIDE_FIRST;
+    const int wide = resr_cuda_kernel_is_wide(launch.kernel);
     if (wide != (cc->stages > 0)) {
         printf("  launched kernel %s\n", resr_cuda_kernel_names[launch.kernel]);
         bad++;

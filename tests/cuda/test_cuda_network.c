@@ -70,7 +70,7 @@ static long control_reads;
 
 static int counting_launch(void *opaque, const ResrCudaLaunch *l)
 {
-    wide_launches += l->kernel >= RESR_KERNEL_CONV_WIDE_FIRST;
+    wide_launches += resr_cuda_kernel_is_wide(l->kernel);
     return emu_launch(opaque, l);
 }
 

@@ -89,5 +89,10 @@ int main(void)
                      convs[1].wide_stages == apply[i].stages && convs[2].wide_stages == 0,
                "bn64 conv %d stages, expected %d", convs[0].wide_stages, apply[i].stages);
     }
+    /* precision=fp8 (weights stored fp16): its e4m3 convs keep their own kernel */
+    convs[1].fp8 = 1;
+    const int wide8 = resr_cuda_tiles_apply(&w, 90, RESR_CUDA_TILES_WIDE);
+    expect("tiles_apply_fp8_convs_not_wide", wide8 == 1 && convs[0].wide_stages == 4 && convs[1].wide_stages == 0,
+           "%d convs wide (want 1: the bn64 one), the fp8 conv has %d stages", wide8, convs[1].wide_stages);
     return resr_test_exit();
 }

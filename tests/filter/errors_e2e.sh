@@ -8,7 +8,7 @@ CASES=(error_no_model error_missing_model error_model_is_directory error_empty_m
        error_truncated_model error_unknown_arch error_hostile_models error_tile_negative
        error_tile_pad_range error_backend_foo error_backend_cuda error_cuda_device_index
        error_out_format_software error_out_format_unknown error_outscale_range error_outscale_negative
-       error_device_range error_precision_foo error_alpha_foo error_rounding_foo error_pre_pad_range
+       error_device_range error_precision_foo error_precision_fp8_cpu error_alpha_foo error_rounding_foo error_pre_pad_range
        tiny_1x1_rgb24 tiny_1x1_yuv420p tiny_1x1_x2_x1_models resolution_change_reinit
        resolution_change_no_reinit)
 require_ffmpeg "${CASES[@]}"
@@ -91,7 +91,10 @@ filter_error error_out_format_unknown "realesrgan=model=$MODEL:out_format=nosuch
 filter_error error_outscale_range "realesrgan=model=$MODEL:outscale=17" "outscale.*out of range|out of range.*outscale"
 filter_error error_outscale_negative "realesrgan=model=$MODEL:outscale=-1" "outscale.*out of range|out of range.*outscale"
 filter_error error_device_range "realesrgan=model=$MODEL:device=-2" "device.*out of range|out of range.*device"
-filter_error error_precision_foo "realesrgan=model=$MODEL:precision=fp8" "precision|fp8"
+filter_error error_precision_foo "realesrgan=model=$MODEL:precision=fp4" "precision|fp4"
+# fp8 is a CUDA precision (e4m3 tensor cores): the CPU engine refuses it, saying where it runs
+filter_error error_precision_fp8_cpu "realesrgan=model=$MODEL:backend=cpu:precision=fp8" \
+             "precision=fp8 runs on CUDA GPUs of compute capability 8\.9 or newer only"
 filter_error error_alpha_foo "realesrgan=model=$MODEL:alpha=linear" "alpha|linear"
 filter_error error_rounding_foo "realesrgan=model=$MODEL:rounding=up" "rounding|up"
 filter_error error_pre_pad_range "realesrgan=model=$MODEL:pre_pad=-1" "pre_pad.*out of range|out of range.*pre_pad"

@@ -21,7 +21,7 @@ for opt in "${OPTIONS[@]}"; do
     esac
     [ ${#desc} -ge 20 ] || bad="$bad $opt(no description)"
 done
-for value in auto cpu cuda fp16 bf16 fp32 truncate nearest bicubic network native onednn mma cutlass; do
+for value in auto cpu cuda fp16 bf16 fp32 fp8 truncate nearest bicubic network native onednn mma cutlass; do
     grep -qE "^     $value +-?[0-9]+ +[.A-Z]+ +[A-Za-z]" "$WORK/help.txt" || bad="$bad $value(undocumented value)"
 done
 # every option the filter has is in the list above (a new one must be documented too)
