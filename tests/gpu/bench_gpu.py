@@ -314,6 +314,8 @@ def main():
         wide_ms, wide_tf = num(o, 'wide_net_est_ms'), num(o, 'wide_net_est_tflops')
         r['wide_net_est_ms'] = wide_ms if wide_ms and wide_ms > 0 else None
         r['wide_net_est_tflops'] = wide_tf if wide_tf and wide_tf > 0 else None
+        fp8_ms = num(o, 'fp8_net_est_ms')
+        r['fp8_net_est_ms'] = fp8_ms if fp8_ms and fp8_ms > 0 else None
         r['anchor_tflops'] = r['gflop'] / anchor if r['gflop'] and anchor else None
         r['cutlass_peak_frac'] = (r['cutlass_net_est_tflops'] / peak_tflops
                                   if r['cutlass_net_est_tflops'] and peak_tflops else None)
@@ -368,7 +370,9 @@ def main():
                             f"rest (control kernels, gaps) {f(rest, '.3f', ' ms')}")
             wide = (f"wide mma.sync {f(r['wide_net_est_ms'], '.2f', ' ms')} = {f(r['wide_net_est_tflops'], '.0f', ' TFLOP/s')} (est.)"
                     if r['wide_net_est_ms'] else 'wide mma.sync n/a (below 8.0, or no conv took it)')
-            rows.append(f"bench-{r['case']}-convs|net TFLOP/s: mma.sync {f(r['net_tflops'], '.0f')}; {wide}; {cut}; "
+            fp8 = (f"fp8 {f(r['fp8_net_est_ms'], '.2f', ' ms')} (est.; 9.0 runs its e4m3 mma on the fp16 units)"
+                   if r['fp8_net_est_ms'] else 'fp8 n/a (below 8.9)')
+            rows.append(f"bench-{r['case']}-convs|net TFLOP/s: mma.sync {f(r['net_tflops'], '.0f')}; {wide}; {cut}; {fp8}; "
                         f"PyTorch {f(r['anchor_tflops'], '.0f')} ({r['anchor'] or 'not measured'})")
     for line in rows:
         print('BENCHROW ' + line, flush=True)
@@ -426,7 +430,7 @@ def write_report(args, table, layers, peak, peak_tflops):
     with open(os.path.join(args.out, 'RESULTS-gpu.md'), 'w') as fp:
         fp.write('\n'.join(md) + '\n')
     cols = ['case', 'model', 'gflop', 'net_ms', 'net_fps', 'net_tflops', 'cutlass_net_est_ms', 'cutlass_net_est_tflops',
-            'cutlass_launches', 'cutlass_peak_frac', 'wide_net_est_ms', 'wide_net_est_tflops', 'anchor_tflops', 'peak_frac', 'e2e_vs_net', 'engine_over_net_ms', 'convert_ms',
+            'cutlass_launches', 'cutlass_peak_frac', 'wide_net_est_ms', 'wide_net_est_tflops', 'fp8_net_est_ms', 'anchor_tflops', 'peak_frac', 'e2e_vs_net', 'engine_over_net_ms', 'convert_ms',
             'skipped_passes_ms', 'skipped_launches', 'engine_fps', 'arena_mib',
             'torch_eager_ms', 'torch_compile_ms', 'torch_compile_note', 'anchor', 'anchor_ms', 'net_vs_anchor',
             'torch_mem_mib', 'e2e_fps', 'e2e_wall_fps', 'e2e_frames', 'e2e_mem_mib', 'e2e_encoder', 'e2e_vs_anchor',

@@ -178,11 +178,12 @@ static ResrModel *case_model(const Case *c, const char *dir, char *source, size_
  * or a negative errno (cutlass: -ENOSYS where it does not apply). *keep: the engine, left
  * for the caller's statistics; else freed. *sm90: its CUTLASS launches.
  */
-static float engine_time(Gpu *g, const ResrModel *m, ResrCudaConv conv, const ResrFrameGeometry *geo,
+static float engine_time(Gpu *g, const ResrModel *m, ResrCudaConv conv, ResrPrecision precision,
+                         const ResrFrameGeometry *geo,
                          ResrCudaFrames *frames, CUevent *ev, float *ms, int iters, ResrEngine **keep,
                          unsigned long long *sm90, unsigned long long *wide)
 {
-    const ResrEngineConfig cfg = { .precision = RESR_PRECISION_FP16, .cuda_conv = conv, .log = engine_log };
+    const ResrEngineConfig cfg = { .precision = precision, .cuda_conv = conv, .log = engine_log };
     ResrEngine *engine = NULL;
     float t = -1.0f;
     int ret;
@@ -347,26 +348,33 @@ static int bench_case(Gpu *g, const Case *c, const char *dir, int iters)
     /* the engine as the filter runs it: NV12 in and out, conversions and the overflow control
      * included; mma.sync, then cuda_conv=cutlass where it applies (9.0, a build with CUTLASS) */
     const ResrFrameGeometry geo = resr_frame_geometry(c->w, c->h, &frames.in_fmt, ow, oh, &frames.out_fmt, RESR_MEMORY_DEVICE);
-    const float engine_ms = engine_time(g, m, RESR_CUDA_CONV_MMA, &geo, &frames, ev, ms, iters, &engine, NULL, NULL);
+    const float engine_ms = engine_time(g, m, RESR_CUDA_CONV_MMA, RESR_PRECISION_FP16, &geo, &frames, ev, ms, iters, &engine,
+                                        NULL, NULL);
     if (engine_ms < 0) {
         ret = (int)engine_ms;
         goto end;
     }
+    /* the variants below with fewer runs (their medians only estimate a network time): four
+     * engines per case must fit the benchmark's minute */
+    const int alt_iters = iters > 10 ? 10 : iters;
     unsigned long long sm90_launches = 0;
-    const float cutlass_ms = engine_time(g, m, RESR_CUDA_CONV_CUTLASS, &geo, &frames, ev, ms, iters, NULL,
+    const float cutlass_ms = engine_time(g, m, RESR_CUDA_CONV_CUTLASS, RESR_PRECISION_FP16, &geo, &frames, ev, ms, alt_iters, NULL,
                                          &sm90_launches, NULL);
     /* the wide mma.sync kernels (RESR_CUDA_TILES=wide, read when the engine is made; sm_80+) */
     unsigned long long wide_launches = 0;
     const char *tiles_env = getenv("RESR_CUDA_TILES");
     char *saved = tiles_env ? strdup(tiles_env) : NULL;
     setenv("RESR_CUDA_TILES", "wide", 1);
-    const float wide_ms = engine_time(g, m, RESR_CUDA_CONV_MMA, &geo, &frames, ev, ms, iters, NULL, NULL,
+    const float wide_ms = engine_time(g, m, RESR_CUDA_CONV_MMA, RESR_PRECISION_FP16, &geo, &frames, ev, ms, alt_iters, NULL, NULL,
                                       &wide_launches);
     if (saved)
         setenv("RESR_CUDA_TILES", saved, 1);
     else
         unsetenv("RESR_CUDA_TILES");
     free(saved);
+    /* precision=fp8 (the engine refuses it below 8.9: a negative time): e4m3 convs, fp16 storage */
+    const float fp8_ms = engine_time(g, m, RESR_CUDA_CONV_MMA, RESR_PRECISION_FP8, &geo, &frames, ev, ms, alt_iters,
+                                     NULL, NULL, NULL);
     ResrCudaEngineStats st;
     resr_cuda_engine_get_stats(engine, &st);
 
@@ -374,7 +382,8 @@ static int bench_case(Gpu *g, const Case *c, const char *dir, int iters)
            "net_tflops=%.1f engine_ms=%.3f engine_fps=%.1f engine_tiles=%llu fp16_retries=%llu arena_mib=%.1f "
            "weights_mib=%.1f engine_tflops=%.1f cutlass_engine_ms=%.3f cutlass_launches=%llu cutlass_net_est_ms=%.3f "
            "cutlass_net_est_tflops=%.1f convert_ms=%.3f skipped_passes_ms=%.3f skipped_launches=%d "
-           "wide_engine_ms=%.3f wide_launches=%llu wide_net_est_ms=%.3f wide_net_est_tflops=%.1f\n",
+           "wide_engine_ms=%.3f wide_launches=%llu wide_net_est_ms=%.3f wide_net_est_tflops=%.1f "
+           "fp8_engine_ms=%.3f fp8_net_est_ms=%.3f\n",
            c->name, source, resr_arch_name(m->arch), c->w, c->h, ow, oh, flops * 1e-9, iters, net_ms, net_best,
            flops / net_ms * 1e-9, engine_ms, 1e3 / engine_ms,
            (unsigned long long)(st.frames ? st.tiles / st.frames : 0), (unsigned long long)st.retries,
@@ -383,7 +392,8 @@ static int bench_case(Gpu *g, const Case *c, const char *dir, int iters)
            cutlass_ms > 0 ? flops / (cutlass_ms - (engine_ms - net_ms)) * 1e-9 : -1.0,
            convert_ms, skipped_ms, RESR_CUDA_RETRY_PASSES * n,
            wide_ms, wide_launches, wide_ms > 0 && wide_launches ? wide_ms - (engine_ms - net_ms) : -1.0f,
-           wide_ms > 0 && wide_launches ? flops / (wide_ms - (engine_ms - net_ms)) * 1e-9 : -1.0);
+           wide_ms > 0 && wide_launches ? flops / (wide_ms - (engine_ms - net_ms)) * 1e-9 : -1.0,
+           fp8_ms, fp8_ms > 0 ? fp8_ms - (engine_ms - net_ms) : -1.0f);
     /* per layer kind: sum over its convs of each conv's median */
     {
         const char *kinds[16];
