@@ -228,7 +228,7 @@ ResrCudaLaunch *resr_cuda_conv_launch(ResrCudaLaunch *l, const ResrModel *m, con
         l->grid[0] = (out_w + RESR_F32_TW - 1) / RESR_F32_TW;
         l->grid[1] = (out_h + RESR_F32_TH - 1) / RESR_F32_TH;
         l->block[0] = RESR_F32_THREADS;
-    } else if (cl->wide_stages) {
+    } else if (cl->wide_stages && !cl->fp8) {   /* fp8 has its own kernel (below) */
         l->kernel = resr_cuda_wide_kernel(math, cl->bn);
         l->grid[0] = (out_w + RESR_MMA_TW - 1) / RESR_MMA_TW;
         l->grid[1] = (out_h + RESR_WIDE_TH(cl->bn) - 1) / RESR_WIDE_TH(cl->bn);
