@@ -60,6 +60,10 @@ else
     done
     # the oneDNN path's libraries when configured with it (build/onednn.mak, README)
     onednn_libs=$(sed -n 's/^RESR_ONEDNN_LIBS := *//p' build/onednn.mak 2>/dev/null)
+    # a build with CUTLASS (./configure --enable-cutlass): the host object that makes the sm_90a
+    # kernels' parameters, and the C++ library it needs (vf_realesrgan/ffmpeg.mak, README)
+    [ -f build/cuda/resr_cutlass_cubin.c ] && [ -f build/cuda/resr_sm90_host.o ] &&
+        onednn_libs="$onednn_libs build/cuda/resr_sm90_host.o -lstdc++"
     # shellcheck disable=SC2086  # (a list of flags)
     if ! out=$("$cc" -std=c17 -O2 -Wall -Wextra -Werror -I"$build" -I"$src" -o "$work/upscale_image" \
             doc/examples/upscale_image.c "${libs[@]}" ${extralibs[@]+"${extralibs[@]}"} -ldl $onednn_libs 2>&1); then
