@@ -411,7 +411,7 @@ elif [ $cutlass_built = no ]; then
 elif [ "$arch" != 90 ]; then
     row engine-cutlass-vs-cpu SKIP 0 "compute capability ${arch:0:-1}.${arch: -1}: the CUTLASS kernels are sm_90a (9.0 only)"
 elif fits engine-cutlass-vs-cpu 20; then
-    note="(cuda_conv=cutlass, fp16: SRVGG body, RRDB growth/residual/hr convs on CUTLASS)"
+    note="(cuda_conv=cutlass, fp16 and bf16: SRVGG body, RRDB growth/residual/hr convs on CUTLASS)"
     [ $rehearsal = 1 ] && note="(--small, cuda_conv=cutlass on the fake driver's CPU twin)"
     engine_step engine-cutlass-vs-cpu "$work/cutlass.log" 60 "$stage/gpu_check" ${small[@]+"${small[@]}"} \
         --cuda-conv cutlass --models "$stage"
