@@ -142,6 +142,19 @@ static __device__ __forceinline__ void load_stage(T *stage, const ResrConvArgs &
         copy16(wts + resr_mma_stage_slot(v), weight + resr_mma_weight_source(&a, BN, oc0, chunk, v), true);
 }
 
+/* A warp's RPW rows x NT n8 tiles of accumulators, cleared (this kernel's and the wide one's). */
+template <int RPW, int NT>
+static __device__ __forceinline__ void zero_acc(float (&acc)[RPW][NT][4])
+{
+#pragma unroll
+    for (int i = 0; i < RPW; i++)
+#pragma unroll
+        for (int j = 0; j < NT; j++)
+#pragma unroll
+            for (int e = 0; e < 4; e++)
+                acc[i][j][e] = 0.0f;
+}
+
 /*
  * The fused epilogue of one warp's RPW rows x NT n8 tiles of accumulators (this kernel's
  * and conv3x3_wide.cu's): each thread holds pairs of adjacent channels of 2*RPW pixels.
@@ -295,13 +308,7 @@ static __device__ __forceinline__ void conv3x3_mma(const ResrConvArgs &a)
     float acc[RPW][NT][4];
     __half2 in_amax = __float2half2_rn(0.0f);   /* fp8: the largest |input * in_scale| */
 
-#pragma unroll
-    for (int i = 0; i < RPW; i++)
-#pragma unroll
-        for (int j = 0; j < NT; j++)
-#pragma unroll
-            for (int e = 0; e < 4; e++)
-                acc[i][j][e] = 0.0f;
+    zero_acc(acc);
 
     load_stage<T, BN>(smem, a, x0, y0, oc0, 0);
     copy_commit();

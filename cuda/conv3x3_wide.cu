@@ -136,13 +136,7 @@ static __device__ __forceinline__ void conv3x3_wide(const ResrConvArgs &a)
         pin(b_addr[pair]);
     }
 
-#pragma unroll
-    for (int i = 0; i < RPW; i++)
-#pragma unroll
-        for (int j = 0; j < NT; j++)
-#pragma unroll
-            for (int e = 0; e < 4; e++)
-                acc[i][j][e] = 0.0f;
+    zero_acc(acc);
 
     WideLoads<T, BN> loads;
     loads.plan(a, x0, y0, oc0);

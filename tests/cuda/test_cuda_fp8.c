@@ -16,6 +16,7 @@
 
 #include "../../cpu/conv3x3.h"
 #include "../../cuda/fp8_calibrate.h"
+#include "../common/synthetic_model.h"
 #include "../common/test_util.h"
 #include "emulate.h"
 
@@ -35,12 +36,10 @@
 
 static uint32_t rng = 20261206;
 
+/* the tests' xorshift (tests/common/synthetic_model.c) on this file's stream */
 static float uniform(float lo, float hi)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 17;
-    rng ^= rng << 5;
-    return lo + (hi - lo) * (float)(rng >> 8) * (1.0f / 16777216.0f);
+    return resr_synthetic_uniform(&rng, lo, hi);
 }
 
 typedef struct Fp8Case {
