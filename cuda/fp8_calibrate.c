@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../core/e4m3.h"
+#include "conv_tiling.cuh"   /* resr_conv_activate, resr_scaled_add: the kernels' epilogue */
 #include "fp8_calibrate.h"
 
 float resr_cuda_fp8_in_scale(float max_abs)
@@ -74,12 +75,11 @@ static void run_conv(const ResrConvArgs *a, float *acc)
                 }
             }
             for (int n = a->oc0; n < a->out_channels; n++) {
-                float v = acc[n] * a->acc_scale + bias[n] * a->bias_scale;
-                v = v >= 0.0f ? v : v * slope[n];
+                float v = resr_conv_activate(acc[n], a->acc_scale, bias[n], a->bias_scale, slope[n]);
                 if (a->res1)
-                    v = v * a->res1_scale + ((const float *)(uintptr_t)a->res1)[pixel * a->res1_pixel + n];
+                    v = resr_scaled_add(v, a->res1_scale, ((const float *)(uintptr_t)a->res1)[pixel * a->res1_pixel + n]);
                 if (a->res2)
-                    v = v * a->res2_scale + ((const float *)(uintptr_t)a->res2)[pixel * a->res2_pixel + n];
+                    v = resr_scaled_add(v, a->res2_scale, ((const float *)(uintptr_t)a->res2)[pixel * a->res2_pixel + n]);
                 if (dst_f32)
                     dst_f32[pixel * a->dst_f32_pixel + n] = v;
                 if (dst)
